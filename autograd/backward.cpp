@@ -1,0 +1,200 @@
+#include "backward.hpp"
+
+#include <cmath>
+#include <queue>
+#include <unordered_map>
+
+#include "node.hpp"
+#include "ops/elementwise.hpp"
+
+namespace tapegrad {
+namespace {
+
+bool g_record_norms = false;
+
+double norm_of(const Tensor& t) {
+  return dispatch_float(t.dtype(), "grad norm", [&]<class T>() {
+    const T* p = t.data<T>();
+    double s = 0;
+    for (std::int64_t i = 0; i < t.numel(); ++i) s += static_cast<double>(p[i]) * static_cast<double>(p[i]);
+    return std::sqrt(s);
+  });
+}
+
+// A gradient that may be kept (in .grad, or summed into in place) must not share storage with
+// anything else: rules often return the incoming gradient itself for several inputs.
+Tensor owned(const Tensor& g) {
+  if (g.impl_ptr().use_count() == 1 && g.impl()->storage.use_count() == 1 && !g.grad_fn()) return g;
+  return detail::copy_values(g);
+}
+
+// grad += g, in place unless the graph of the gradient is being recorded.
+void accumulate_into(std::shared_ptr<TensorImpl>& slot, const Tensor& g, bool create_graph) {
+  if (!slot) {
+    slot = (create_graph ? g : owned(g.detach())).impl_ptr();
+    return;
+  }
+  Tensor current(slot);
+  if (create_graph || current.grad_fn()) {
+    slot = add(current, g).impl_ptr();
+  } else {
+    detail::add_inplace(current, g);
+  }
+}
+
+}  // namespace
+
+void set_record_grad_norms(bool on) { g_record_norms = on; }
+bool record_grad_norms() { return g_record_norms; }
+
+class Engine {
+ public:
+  // Runs the sweep. With `capture`, gradients of those inputs are returned instead of being
+  // added into leaves' .grad.
+  static std::vector<Tensor> run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
+                                 bool retain_graph, bool create_graph, const std::vector<Tensor>* capture,
+                                 bool allow_unused, const char* caller);
+};
+
+std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
+                                bool retain_graph, bool create_graph, const std::vector<Tensor>* capture,
+                                bool allow_unused, const char* caller) {
+  if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
+    fail<ValueError>("{}: {} outputs but {} gradients given", caller, outputs.size(), grad_outputs.size());
+
+  // what to capture: leaves by impl, non-leaves by the node that made them
+  std::unordered_map<const TensorImpl*, std::size_t> capture_leaf;
+  std::unordered_map<const Node*, std::size_t> capture_node;
+  std::vector<Tensor> captured;
+  if (capture) {
+    captured.resize(capture->size());
+    for (std::size_t i = 0; i < capture->size(); ++i) {
+      const Tensor& t = (*capture)[i];
+      if (!t.requires_grad()) fail<StateError>("{}: input {} (shape {}) does not require grad", caller, i, t.shape());
+      if (t.grad_fn()) capture_node[t.grad_fn().get()] = i;
+      else capture_leaf[t.impl()] = i;
+    }
+  }
+
+  std::unique_ptr<NoGradGuard> no_grad;
+  std::unique_ptr<EnableGradGuard> with_grad;
+  if (create_graph) with_grad = std::make_unique<EnableGradGuard>();
+  else no_grad = std::make_unique<NoGradGuard>();
+
+  auto to_leaf = [&](const std::shared_ptr<TensorImpl>& leaf, const Tensor& g) {
+    if (capture) {
+      auto it = capture_leaf.find(leaf.get());
+      if (it == capture_leaf.end()) return;
+      Tensor& c = captured[it->second];
+      c = c.defined() ? add(c, g) : g;
+      return;
+    }
+    accumulate_into(leaf->grad, g, create_graph);
+  };
+
+  // Every node's consumers were created after it, so taking nodes in decreasing creation order
+  // runs each one only after all of its gradient has arrived.
+  auto later = [](const Node* a, const Node* b) { return a->sequence() < b->sequence(); };
+  std::priority_queue<Node*, std::vector<Node*>, decltype(later)> ready(later);
+  // if anything throws, leave no node half-way (queued, or holding a pending gradient)
+  struct Cleanup {
+    decltype(ready)& q;
+    ~Cleanup() {
+      while (!q.empty()) {
+        q.top()->queued_ = false;
+        q.top()->pending_ = Tensor();
+        q.pop();
+      }
+    }
+  } cleanup{ready};
+
+  auto send = [&](const std::shared_ptr<Node>& node, const Tensor& g) {
+    Tensor& p = node->pending_;
+    p = p.defined() ? add(p, g) : g;
+    if (!node->queued_) {
+      node->queued_ = true;
+      ready.push(node.get());
+    }
+  };
+
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const Tensor& out = outputs[i];
+    if (!out.requires_grad())
+      fail<StateError>("{}: output {} (shape {}) does not require grad and has no grad_fn", caller, i, out.shape());
+    Tensor g = grad_outputs.empty() ? Tensor() : grad_outputs[i];
+    if (!g.defined()) {
+      if (out.numel() != 1)
+        fail<StateError>("{}: backward must be called on a one-element tensor or given a gradient; output {} has shape {}",
+                         caller, i, out.shape());
+      g = ones_like(out);
+    } else if (g.shape() != out.shape() || g.dtype() != out.dtype()) {
+      fail<ShapeError>("{}: gradient {} {} does not match output {} {}", caller, g.shape(), dtype_name(g.dtype()),
+                       out.shape(), dtype_name(out.dtype()));
+    }
+    if (out.grad_fn()) send(out.grad_fn(), g);
+    else to_leaf(out.impl_ptr(), g);
+  }
+
+  while (!ready.empty()) {
+    Node* node = ready.top();
+    ready.pop();
+    node->queued_ = false;
+    if (node->released_) {
+      node->pending_ = Tensor();
+      fail<StateError>("{}: trying to backward through the graph a second time ({} was freed by an earlier backward); "
+                       "pass retain_graph=true to the first backward",
+                       caller, node->name());
+    }
+    Tensor g = std::move(node->pending_);
+    node->pending_ = Tensor();
+    if (g_record_norms) node->last_grad_norm_ = norm_of(g);
+    if (auto out = node->retained_.lock()) {
+      if (!capture) accumulate_into(out->grad, g, create_graph);
+    }
+    if (capture) {
+      auto it = capture_node.find(node);
+      if (it != capture_node.end()) captured[it->second] = g;
+    }
+
+    GradList grads = node->apply(g);
+    if (grads.size() != node->inputs_.size())
+      fail<Error>("{}: internal error: backward returned {} gradients for {} inputs", node->name(), grads.size(),
+                  node->inputs_.size());
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+      const Edge& e = node->inputs_[i];
+      if (!e.needs_grad() || !grads[i].defined()) continue;
+      if (grads[i].shape() != e.shape || grads[i].dtype() != e.dtype)
+        fail<Error>("{}: internal error: gradient {} {} for input {} of shape {} {}", node->name(), grads[i].shape(),
+                    dtype_name(grads[i].dtype()), i, e.shape, dtype_name(e.dtype));
+      if (e.fn) send(e.fn, grads[i]);
+      else to_leaf(e.leaf, grads[i]);
+    }
+    if (!retain_graph) node->release();
+  }
+
+  if (capture && !allow_unused) {
+    for (std::size_t i = 0; i < captured.size(); ++i)
+      if (!captured[i].defined())
+        fail<StateError>("{}: input {} (shape {}) was not used to compute the outputs; pass allow_unused=true", caller,
+                         i, (*capture)[i].shape());
+  }
+  return captured;
+}
+
+void Tensor::backward(const Tensor& gradient, BackwardOptions options) const {
+  Engine::run({*this}, {gradient}, options.retain_graph || options.create_graph, options.create_graph, nullptr, false,
+              "backward");
+}
+
+void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, BackwardOptions options) {
+  Engine::run(outputs, grad_outputs, options.retain_graph || options.create_graph, options.create_graph, nullptr,
+              false, "backward");
+}
+
+std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
+                         const std::vector<Tensor>& grad_outputs, GradOptions options) {
+  return Engine::run(outputs, grad_outputs, options.retain_graph || options.create_graph, options.create_graph,
+                     &inputs, options.allow_unused, "grad");
+}
+
+}  // namespace tapegrad

@@ -1,0 +1,9 @@
+#include "grad_mode.hpp"
+
+namespace tapegrad {
+namespace {
+thread_local bool t_grad_enabled = true;
+}
+bool GradMode::is_enabled() { return t_grad_enabled; }
+void GradMode::set_enabled(bool enabled) { t_grad_enabled = enabled; }
+}  // namespace tapegrad

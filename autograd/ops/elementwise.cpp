@@ -1,0 +1,288 @@
+// Elementwise ops. Each: check, forward (evaluated), record the backward rule right below it.
+// Binary rules sum the gradient back to each input's shape with sum_to.
+#include "elementwise.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "../node.hpp"
+#include "broadcast.hpp"
+#include "kernels.hpp"
+
+namespace tapegrad {
+
+namespace kernels {
+void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
+  if (a.dtype() != b.dtype())
+    fail<DTypeError>("{}: dtypes {} and {} differ (shapes {} and {}); convert one with .to()", op,
+                     dtype_name(a.dtype()), dtype_name(b.dtype()), a.shape(), b.shape());
+}
+}  // namespace kernels
+
+namespace detail {
+Tensor scalar_like(const Tensor& x, double v) { return scalar_tensor(v, {.dtype = x.dtype()}); }
+
+Tensor copy_values(const Tensor& x) {
+  Tensor out = make_tensor(x.shape(), x.dtype());
+  std::memcpy(out.impl()->storage->data(), x.impl()->storage->data(),
+              static_cast<std::size_t>(x.numel()) * element_size(x.dtype()));
+  return out;
+}
+
+void add_inplace(Tensor& dst, const Tensor& src) {
+  dispatch_float(dst.dtype(), "add_", [&]<class T>() {
+    T* d = dst.data<T>();
+    const T* s = src.data<T>();
+    for (std::int64_t i = 0, n = dst.numel(); i < n; ++i) d[i] += s[i];
+  });
+}
+}  // namespace detail
+
+using kernels::binary;
+using kernels::unary;
+
+// a + b; da = g, db = g
+Tensor add(const Tensor& a, const Tensor& b) {
+  Tensor out = binary(a, b, "add", [](auto x, auto y) { return x + y; });
+  record(out, "add", {a, b}, [as = a.shape(), bs = b.shape()](const Tensor& g) {
+    return GradList{sum_to(g, as), sum_to(g, bs)};
+  });
+  return out;
+}
+
+// a - b; da = g, db = -g
+Tensor sub(const Tensor& a, const Tensor& b) {
+  Tensor out = binary(a, b, "sub", [](auto x, auto y) { return x - y; });
+  record(out, "sub", {a, b}, [as = a.shape(), bs = b.shape()](const Tensor& g) {
+    return GradList{sum_to(g, as), sum_to(neg(g), bs)};
+  });
+  return out;
+}
+
+// a * b; da = g * b, db = g * a
+Tensor mul(const Tensor& a, const Tensor& b) {
+  Tensor out = binary(a, b, "mul", [](auto x, auto y) { return x * y; });
+  record(out, "mul", {a, b}, [a, b](const Tensor& g) {
+    return GradList{a.requires_grad() ? sum_to(mul(g, b), a.shape()) : Tensor(),
+                    b.requires_grad() ? sum_to(mul(g, a), b.shape()) : Tensor()};
+  });
+  return out;
+}
+
+// a / b; da = g / b, db = -g * a / b^2
+Tensor div(const Tensor& a, const Tensor& b) {
+  Tensor out = binary(a, b, "div", [](auto x, auto y) { return x / y; });
+  record(out, "div", {a, b}, [a, b](const Tensor& g) {
+    return GradList{a.requires_grad() ? sum_to(div(g, b), a.shape()) : Tensor(),
+                    b.requires_grad() ? sum_to(neg(div(mul(g, a), mul(b, b))), b.shape()) : Tensor()};
+  });
+  return out;
+}
+
+// -x; dx = -g
+Tensor neg(const Tensor& x) {
+  Tensor out = unary(x, "neg", [](auto e) { return -e; });
+  record(out, "neg", {x}, [](const Tensor& g) { return GradList{neg(g)}; });
+  return out;
+}
+
+// x^p; dx = g * p * x^(p-1), and 0 for p == 0
+Tensor pow(const Tensor& x, double p) {
+  Tensor out = dispatch_float(x.dtype(), "pow", [&]<class T>() {
+    const T tp = static_cast<T>(p);
+    if (p == 2.0) return unary(x, "pow", [](auto e) { return e * e; });
+    return unary(x, "pow", [tp](auto e) { return xt::pow(e, tp); });
+  });
+  record(out, "pow", {x}, [x, p](const Tensor& g) {
+    if (p == 0.0) return GradList{zeros_like(x)};
+    return GradList{mul(g, mul(detail::scalar_like(x, p), pow(x, p - 1.0)))};
+  });
+  return out;
+}
+
+// a^b; da = g * b * a^(b-1); db = g * a^b * log(a), 0 where a == 0 and b >= 0
+Tensor pow(const Tensor& a, const Tensor& b) {
+  Tensor out = binary(a, b, "pow", [](auto x, auto y) { return xt::pow(x, y); });
+  record(out, "pow", {a, b}, [a, b](const Tensor& g) {
+    Tensor da, db;
+    if (a.requires_grad()) da = sum_to(mul(g, mul(b, pow(a, sub(b, detail::scalar_like(b, 1.0))))), a.shape());
+    if (b.requires_grad()) {
+      const Tensor zero = detail::scalar_like(a, 0.0);
+      const Tensor at_zero = mul(eq(a, zero), ge(b, zero));
+      db = sum_to(where(at_zero, zero, mul(g, mul(pow(a, b), log(a)))), b.shape());
+    }
+    return GradList{da, db};
+  });
+  return out;
+}
+
+// e^x; dx = g * e^x
+Tensor exp(const Tensor& x) {
+  Tensor out = unary(x, "exp", [](auto e) { return xt::exp(e); });
+  record(out, "exp", {x}, [x](const Tensor& g) { return GradList{mul(g, exp(x))}; });
+  return out;
+}
+
+// log x; dx = g / x
+Tensor log(const Tensor& x) {
+  Tensor out = unary(x, "log", [](auto e) { return xt::log(e); });
+  record(out, "log", {x}, [x](const Tensor& g) { return GradList{div(g, x)}; });
+  return out;
+}
+
+// sqrt x; dx = g / (2 sqrt x)
+Tensor sqrt(const Tensor& x) {
+  Tensor out = unary(x, "sqrt", [](auto e) { return xt::sqrt(e); });
+  record(out, "sqrt", {x}, [x](const Tensor& g) {
+    return GradList{div(g, mul(detail::scalar_like(x, 2.0), sqrt(x)))};
+  });
+  return out;
+}
+
+// |x|; dx = g * sign(x)
+Tensor abs(const Tensor& x) {
+  Tensor out = unary(x, "abs", [](auto e) { return xt::abs(e); });
+  record(out, "abs", {x}, [x](const Tensor& g) { return GradList{mul(g, sign(x))}; });
+  return out;
+}
+
+// sign x; dx = 0
+Tensor sign(const Tensor& x) {
+  Tensor out = unary(x, "sign", [](auto e) { return xt::sign(e); });
+  record(out, "sign", {x}, [x](const Tensor&) { return GradList{zeros_like(x)}; });
+  return out;
+}
+
+// clamp(x, lo, hi); dx = g where lo <= x <= hi, else 0
+Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi) {
+  const double l = lo.value_or(-INFINITY), h = hi.value_or(INFINITY);
+  Tensor out = dispatch_float(x.dtype(), "clamp", [&]<class T>() {
+    // as torch.clamp: min is applied first, then max (so min > max gives max everywhere)
+    return unary(x, "clamp", [l = static_cast<T>(l), h = static_cast<T>(h)](auto e) {
+      return xt::minimum(xt::maximum(e, l), h);
+    });
+  });
+  record(out, "clamp", {x}, [x, l, h](const Tensor& g) {
+    return GradList{mul(g, mul(ge(x, detail::scalar_like(x, l)), le(x, detail::scalar_like(x, h))))};
+  });
+  return out;
+}
+
+namespace {
+// d max(a, b): a's share is 1 where a > b, 1/2 where a == b, 0 where a < b
+Tensor share_of_first(const Tensor& a, const Tensor& b, bool first_larger) {
+  const Tensor wins = first_larger ? gt(a, b) : lt(a, b);
+  return add(wins, mul(eq(a, b), detail::scalar_like(a, 0.5)));
+}
+}  // namespace
+
+Tensor maximum(const Tensor& a, const Tensor& b) {
+  Tensor out = binary(a, b, "maximum", [](auto x, auto y) { return xt::maximum(x, y); });
+  record(out, "maximum", {a, b}, [a, b](const Tensor& g) {
+    return GradList{sum_to(mul(g, share_of_first(a, b, true)), a.shape()),
+                    sum_to(mul(g, share_of_first(b, a, true)), b.shape())};
+  });
+  return out;
+}
+
+Tensor minimum(const Tensor& a, const Tensor& b) {
+  Tensor out = binary(a, b, "minimum", [](auto x, auto y) { return xt::minimum(x, y); });
+  record(out, "minimum", {a, b}, [a, b](const Tensor& g) {
+    return GradList{sum_to(mul(g, share_of_first(a, b, false)), a.shape()),
+                    sum_to(mul(g, share_of_first(b, a, false)), b.shape())};
+  });
+  return out;
+}
+
+// comparisons: masks of 0 and 1, never recorded
+#define TAPEGRAD_COMPARISON(name, expr)                                                             \
+  Tensor name(const Tensor& a, const Tensor& b) {                                                  \
+    return binary(a, b, #name, [](auto x, auto y) {                                                \
+      using T = typename std::decay_t<decltype(xt::eval(x + y))>::value_type;                      \
+      return xt::where(expr, T(1), T(0));                                                          \
+    });                                                                                            \
+  }
+TAPEGRAD_COMPARISON(eq, xt::equal(x, y))
+TAPEGRAD_COMPARISON(ne, xt::not_equal(x, y))
+TAPEGRAD_COMPARISON(lt, x < y)
+TAPEGRAD_COMPARISON(le, x <= y)
+TAPEGRAD_COMPARISON(gt, x > y)
+TAPEGRAD_COMPARISON(ge, x >= y)
+#undef TAPEGRAD_COMPARISON
+
+// where(c, a, b); da = where(c, g, 0), db = where(c, 0, g)
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
+  kernels::check_same_dtype(a, b, "where");
+  const Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
+  const Tensor c = cond.dtype() == a.dtype() ? cond : cond.detach().to(a.dtype());
+  Tensor out = detail::make_tensor(shape, a.dtype());
+  dispatch_float(a.dtype(), "where", [&]<class T>() {
+    const auto s = kernels::xshape(shape);
+    auto o = kernels::nd<T>(out);
+    xt::noalias(o) = xt::where(xt::not_equal(xt::broadcast(kernels::nd<T>(c), s), T(0)),
+                               xt::broadcast(kernels::nd<T>(a), s), xt::broadcast(kernels::nd<T>(b), s));
+  });
+  record(out, "where", {a, b}, [c, as = a.shape(), bs = b.shape()](const Tensor& g) {
+    const Tensor zero = detail::scalar_like(g, 0.0);
+    return GradList{sum_to(where(c, g, zero), as), sum_to(where(c, zero, g), bs)};
+  });
+  return out;
+}
+
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator-(const Tensor& x) { return neg(x); }
+Tensor operator+(const Tensor& a, double b) { return add(a, detail::scalar_like(a, b)); }
+Tensor operator-(const Tensor& a, double b) { return sub(a, detail::scalar_like(a, b)); }
+Tensor operator*(const Tensor& a, double b) { return mul(a, detail::scalar_like(a, b)); }
+Tensor operator/(const Tensor& a, double b) { return div(a, detail::scalar_like(a, b)); }
+Tensor operator+(double a, const Tensor& b) { return add(detail::scalar_like(b, a), b); }
+Tensor operator-(double a, const Tensor& b) { return sub(detail::scalar_like(b, a), b); }
+Tensor operator*(double a, const Tensor& b) { return mul(detail::scalar_like(b, a), b); }
+Tensor operator/(double a, const Tensor& b) { return div(detail::scalar_like(b, a), b); }
+Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+Tensor operator<(const Tensor& a, double b) { return lt(a, detail::scalar_like(a, b)); }
+Tensor operator<=(const Tensor& a, double b) { return le(a, detail::scalar_like(a, b)); }
+Tensor operator>(const Tensor& a, double b) { return gt(a, detail::scalar_like(a, b)); }
+Tensor operator>=(const Tensor& a, double b) { return ge(a, detail::scalar_like(a, b)); }
+
+// ---- dtype conversion and copies ---------------------------------------------------------------
+
+// to(dtype); dx = g.to(x.dtype)
+Tensor Tensor::to(DType dtype) const {
+  if (dtype == this->dtype()) return *this;
+  if (requires_grad() && !is_floating(dtype))
+    fail<DTypeError>("to: a tensor that requires grad cannot be converted to {}", dtype_name(dtype));
+  Tensor out = detail::make_tensor(shape(), dtype);
+  dispatch_all(this->dtype(), [&]<class S>() {
+    dispatch_all(dtype, [&]<class D>() {
+      const S* s = data<S>();
+      D* d = out.data<D>();
+      for (std::int64_t i = 0, n = numel(); i < n; ++i) d[i] = static_cast<D>(s[i]);
+    });
+  });
+  record(out, "to_copy", {*this}, [from = this->dtype()](const Tensor& g) { return GradList{g.to(from)}; });
+  return out;
+}
+
+// clone; dx = g
+Tensor Tensor::clone() const {
+  Tensor out = detail::copy_values(*this);
+  record(out, "clone", {*this}, [](const Tensor& g) { return GradList{g}; });
+  return out;
+}
+
+Tensor Tensor::pow(double exponent) const { return tapegrad::pow(*this, exponent); }
+Tensor Tensor::exp() const { return tapegrad::exp(*this); }
+Tensor Tensor::log() const { return tapegrad::log(*this); }
+Tensor Tensor::abs() const { return tapegrad::abs(*this); }
+Tensor Tensor::sqrt() const { return tapegrad::sqrt(*this); }
+
+}  // namespace tapegrad

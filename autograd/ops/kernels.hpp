@@ -1,0 +1,65 @@
+#pragma once
+// Shared kernel plumbing for the op files: xtensor views over tensor storage, and the
+// elementwise maps every unary and binary op is built on. Internal; not part of the API.
+#include <xtensor/xadapt.hpp>
+#include <xtensor/xbroadcast.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+
+#include <array>
+
+#include "../tensor.hpp"
+
+namespace tapegrad::kernels {
+
+/// The tensor's values as a 1-D xtensor view (contiguous, SIMD-friendly).
+template <class T> auto flat(const Tensor& t) {
+  const auto n = static_cast<std::size_t>(t.numel());
+  return xt::adapt(t.data<T>(), n, xt::no_ownership(), std::array<std::size_t, 1>{n});
+}
+
+/// The tensor's values as an N-d xtensor view with the tensor's shape.
+template <class T> auto nd(const Tensor& t) {
+  xt::dynamic_shape<std::size_t> shape(t.shape().begin(), t.shape().end());
+  return xt::adapt(t.data<T>(), static_cast<std::size_t>(t.numel()), xt::no_ownership(), shape);
+}
+
+inline xt::dynamic_shape<std::size_t> xshape(const Shape& s) { return {s.begin(), s.end()}; }
+
+/// Throws DTypeError unless a and b have the same dtype (no silent promotion).
+void check_same_dtype(const Tensor& a, const Tensor& b, const char* op);
+
+/// out = f(x), elementwise; f maps an xtensor expression to an expression.
+template <class F> Tensor unary(const Tensor& x, const char* op, F&& f) {
+  Tensor out = detail::make_tensor(x.shape(), x.dtype());
+  dispatch_float(x.dtype(), op, [&]<class T>() {
+    auto o = flat<T>(out);
+    xt::noalias(o) = f(flat<T>(x));
+  });
+  return out;
+}
+
+/// out = f(a, b), elementwise with NumPy broadcasting; f maps two expressions (or an
+/// expression and a scalar) to an expression.
+template <class F> Tensor binary(const Tensor& a, const Tensor& b, const char* op, F&& f) {
+  check_same_dtype(a, b, op);
+  const Shape shape = a.shape() == b.shape() ? a.shape() : broadcast_shapes(a.shape(), b.shape(), op);
+  Tensor out = detail::make_tensor(shape, a.dtype());
+  dispatch_float(a.dtype(), op, [&]<class T>() {
+    auto o = flat<T>(out);
+    if (a.shape() == b.shape()) {
+      xt::noalias(o) = f(flat<T>(a), flat<T>(b));
+    } else if (b.numel() == 1 && a.shape() == shape) {
+      xt::noalias(o) = f(flat<T>(a), *b.data<T>());
+    } else if (a.numel() == 1 && b.shape() == shape) {
+      xt::noalias(o) = f(*a.data<T>(), flat<T>(b));
+    } else {
+      auto on = nd<T>(out);
+      const auto s = xshape(shape);
+      xt::noalias(on) = f(xt::broadcast(nd<T>(a), s), xt::broadcast(nd<T>(b), s));
+    }
+  });
+  return out;
+}
+
+}  // namespace tapegrad::kernels

@@ -1,0 +1,200 @@
+#pragma once
+// Tensor: a cheap, shared handle to a value, its gradient and the node that made it.
+#include <xtensor/xadapt.hpp>
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "allocator.hpp"
+#include "dtype.hpp"
+#include "errors.hpp"
+#include "shape.hpp"
+
+namespace tapegrad {
+
+class Node;
+class Tensor;
+
+/// What a tensor is: contiguous row-major storage, its shape and dtype, and autograd state.
+/// Users hold Tensors, never TensorImpls.
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  Shape shape;
+  DType dtype = DType::f32;
+  bool requires_grad = false;
+  bool retains_grad = false;
+  std::shared_ptr<TensorImpl> grad;   // accumulated gradient (leaves, or retain_grad)
+  std::shared_ptr<Node> grad_fn;      // the op that made this tensor; null for a leaf
+  ~TensorImpl();
+};
+
+/// Options for tensor creation: `zeros({2, 3}, {.dtype = DType::f64, .requires_grad = true})`.
+struct TensorOptions {
+  DType dtype = DType::f32;
+  bool requires_grad = false;
+};
+
+/// Options of Tensor::backward, as in torch.Tensor.backward.
+struct BackwardOptions {
+  bool retain_graph = false;  ///< keep what the graph's nodes saved, so backward can run again
+  bool create_graph = false;  ///< record the backward pass itself (for higher-order gradients)
+};
+
+/// A multi-dimensional array of float32, float64 or int64 values with reverse-mode autograd.
+/// Copying a Tensor copies the handle (like Python references); use clone() for a deep copy.
+/// Storage is always contiguous and row-major: transposes and slices copy, reshapes share.
+class Tensor {
+ public:
+  /// An undefined tensor (like None); most calls on it throw StateError.
+  Tensor() = default;
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  bool defined() const { return impl_ != nullptr; }
+  const Shape& shape() const { return checked().shape; }
+  /// Extent of one dim (negative dims count from the end).
+  std::int64_t size(std::int64_t dim) const;
+  std::int64_t dim() const { return checked().shape.size(); }
+  std::int64_t numel() const { return checked().shape.numel(); }
+  DType dtype() const { return checked().dtype; }
+
+  /// Pointer to the first element; throws DTypeError if T does not match dtype().
+  template <class T> T* data() const;
+  /// A read-only xtensor view of the values (shares memory; valid while the tensor lives).
+  template <class T> auto array() const {
+    std::vector<std::size_t> sh(shape().begin(), shape().end());
+    return xt::adapt(static_cast<const T*>(data<T>()), static_cast<std::size_t>(numel()), xt::no_ownership(), sh);
+  }
+  /// The values converted to double, in row-major order.
+  std::vector<double> to_vector() const;
+  /// The value of a one-element tensor; throws StateError otherwise.
+  double item() const;
+  template <class T> T item() const { return static_cast<T>(item()); }
+
+  /// A copy converted to dtype (the same tensor if it already has it); differentiable.
+  Tensor to(DType dtype) const;
+  /// A tensor sharing this one's values, cut from the graph (requires_grad false).
+  Tensor detach() const;
+  /// A deep copy; differentiable (the gradient flows back to this tensor).
+  Tensor clone() const;
+
+  bool requires_grad() const { return checked().requires_grad; }
+  /// Marks a leaf as needing a gradient (in place); throws StateError on a non-leaf.
+  Tensor& requires_grad_(bool requires_grad = true);
+  /// True for tensors the user made, false for results of recorded ops.
+  bool is_leaf() const { return checked().grad_fn == nullptr; }
+  /// The op that made this tensor (null for a leaf).
+  const std::shared_ptr<Node>& grad_fn() const { return checked().grad_fn; }
+
+  /// The accumulated gradient; throws StateError if there is none (never computed, or a
+  /// non-leaf without retain_grad()).
+  Tensor grad() const;
+  /// Whether grad() has a value.
+  bool has_grad() const { return checked().grad != nullptr; }
+  /// Replaces the gradient (an undefined tensor clears it, like `t.grad = None`).
+  void set_grad(const Tensor& grad);
+  /// Asks a non-leaf to keep its gradient in grad() during backward.
+  void retain_grad();
+  bool retains_grad() const { return checked().retains_grad; }
+
+  /// Reverse-mode sweep from this tensor. Without `gradient` the tensor must have one element
+  /// (the gradient is then 1). Gradients add into the leaves' grad().
+  void backward(const Tensor& gradient = Tensor(), BackwardOptions options = {}) const;
+
+  /// Same impl (identity, not value equality).
+  bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+
+  // In-place updates for optimizers and initialisers. They are not recorded, so they throw
+  // StateError on a tensor that requires grad while grad mode is on (use NoGradGuard).
+  Tensor& zero_();
+  Tensor& fill_(double value);
+  /// Copies values from src (same shape; converts dtype).
+  Tensor& copy_(const Tensor& src);
+
+  // Method forms of common ops (defined with the ops; see autograd/ops/*.hpp).
+  Tensor sum() const;
+  Tensor mean() const;
+  Tensor reshape(const Shape& shape) const;
+  Tensor view(const Shape& shape) const;
+  Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const;
+  Tensor squeeze(std::int64_t dim) const;
+  Tensor unsqueeze(std::int64_t dim) const;
+  Tensor t() const;
+  Tensor transpose(std::int64_t dim0, std::int64_t dim1) const;
+  Tensor matmul(const Tensor& other) const;
+  Tensor pow(double exponent) const;
+  Tensor exp() const;
+  Tensor log() const;
+  Tensor relu() const;
+  Tensor sigmoid() const;
+  Tensor tanh() const;
+  Tensor abs() const;
+  Tensor sqrt() const;
+
+ private:
+  const TensorImpl& checked() const {
+    if (!impl_) fail<StateError>("Tensor: the tensor is undefined (default-constructed or moved from)");
+    return *impl_;
+  }
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+// ---- creation --------------------------------------------------------------------------------
+
+/// A tensor of `shape` holding `values` (row-major), converted to options.dtype.
+/// Throws ShapeError if values.size() != shape.numel().
+Tensor tensor(const std::vector<double>& values, const Shape& shape, TensorOptions options = {});
+/// A 1-D tensor holding `values`.
+Tensor tensor(const std::vector<double>& values, TensorOptions options = {});
+/// A 0-d tensor.
+Tensor scalar_tensor(double value, TensorOptions options = {});
+/// Uninitialised values (fast; for kernels that overwrite every element).
+Tensor empty(const Shape& shape, TensorOptions options = {});
+Tensor zeros(const Shape& shape, TensorOptions options = {});
+Tensor ones(const Shape& shape, TensorOptions options = {});
+Tensor full(const Shape& shape, double value, TensorOptions options = {});
+/// 1-D: start, start+step, ... below end (above end for a negative step), as torch.arange.
+Tensor arange(double start, double end, double step = 1.0, TensorOptions options = {});
+Tensor arange(double end, TensorOptions options = {});
+/// `steps` values evenly from start to end inclusive, as torch.linspace.
+Tensor linspace(double start, double end, std::int64_t steps, TensorOptions options = {});
+/// n x m identity (m defaults to n).
+Tensor eye(std::int64_t n, std::int64_t m = -1, TensorOptions options = {});
+
+Tensor empty_like(const Tensor& t, std::optional<TensorOptions> options = {});
+Tensor zeros_like(const Tensor& t, std::optional<TensorOptions> options = {});
+Tensor ones_like(const Tensor& t, std::optional<TensorOptions> options = {});
+Tensor full_like(const Tensor& t, double value, std::optional<TensorOptions> options = {});
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
+/// PyTorch-style repr: `tensor([[1.0000, 2.0000]], shape=[1, 2], grad_fn=<MulBackward0>)`.
+std::string to_string(const Tensor& t);
+
+// ---- internals shared by ops ------------------------------------------------------------------
+
+namespace detail {
+/// A fresh tensor with uninitialised storage (no autograd state).
+Tensor make_tensor(const Shape& shape, DType dtype);
+/// A tensor sharing `t`'s storage with a new shape of the same numel (no autograd state).
+Tensor alias(const Tensor& t, const Shape& shape);
+}  // namespace detail
+
+template <class T> T* Tensor::data() const {
+  const auto& impl = checked();
+  if (impl.dtype != dtype_of<T>())
+    fail<DTypeError>("Tensor::data: requested {} but the tensor is {}", dtype_name(dtype_of<T>()), dtype_name(impl.dtype));
+  return static_cast<T*>(impl.storage->data());
+}
+
+}  // namespace tapegrad
+
+template <> struct fmt::formatter<tapegrad::Tensor> : fmt::formatter<std::string> {
+  auto format(const tapegrad::Tensor& t, format_context& ctx) const {
+    return fmt::formatter<std::string>::format(tapegrad::to_string(t), ctx);
+  }
+};

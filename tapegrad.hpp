@@ -1,0 +1,3 @@
+#pragma once
+// The umbrella header: everything tapegrad offers.
+#include "autograd/autograd.hpp"
