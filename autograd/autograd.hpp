@@ -10,3 +10,7 @@
 #include "tensor.hpp"
 #include "ops/broadcast.hpp"
 #include "ops/elementwise.hpp"
+#include "gradcheck.hpp"
+#include "random.hpp"
+#include "ops/reduce.hpp"
+#include "ops/shape_ops.hpp"
