@@ -14,3 +14,5 @@
 #include "random.hpp"
 #include "ops/reduce.hpp"
 #include "ops/shape_ops.hpp"
+#include "file_io.hpp"
+#include "tape.hpp"

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <ostream>
 #include <span>
 #include <string>
 #include <vector>
@@ -52,6 +53,8 @@ class Shape {
   std::array<std::int64_t, kMaxDims> d_{};
   std::int64_t n_ = 0;
 };
+
+inline std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.str(); }
 
 /// Row-major (C-contiguous) strides, in elements.
 Shape contiguous_strides(const Shape& shape);

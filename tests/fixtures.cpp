@@ -73,4 +73,29 @@ std::string mismatch(const Tensor& actual, const Tensor& expected, double rtol, 
   return {};
 }
 
+std::string check_case(const Family& fam, const std::string& name, std::size_t n_inputs,
+                       const std::function<Tensor(const std::vector<Tensor>&)>& fn) {
+  std::vector<Tensor> inputs;
+  for (std::size_t i = 0; i < n_inputs; ++i) {
+    Tensor t = fam[name + ".in" + std::to_string(i)].clone();
+    if (t.dtype() != DType::i64) t.requires_grad_(true);
+    inputs.push_back(t);
+  }
+  const Tensor out = fn(inputs);
+  std::string report;
+  if (auto m = mismatch(out, fam[name + ".out"]); !m.empty()) report += "out: " + m + "; ";
+  if (!fam.has(name + ".gout")) return report;
+  out.backward(fam[name + ".gout"]);
+  for (std::size_t i = 0; i < n_inputs; ++i) {
+    const std::string key = name + ".grad" + std::to_string(i);
+    if (!fam.has(key)) continue;
+    if (!inputs[i].has_grad()) {
+      report += key + ": no gradient reached the input; ";
+      continue;
+    }
+    if (auto m = mismatch(inputs[i].grad(), fam[key]); !m.empty()) report += key + ": " + m + "; ";
+  }
+  return report;
+}
+
 }  // namespace fixtures

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <tapegrad/tapegrad.hpp>
 
+#include <functional>
 #include <map>
 #include <string>
 
@@ -35,7 +36,20 @@ const Family& load(const std::string& family);
 std::string mismatch(const tapegrad::Tensor& actual, const tapegrad::Tensor& expected, double rtol = -1,
                      double atol = -1);
 
+/// Runs one fixture case written by Writer.case: loads name.in0..in{n-1} (float inputs become
+/// leaves requiring grad), checks fn(inputs) against name.out and, where the fixture has
+/// gradients, backward(name.gout) against name.grad{i}. Returns the mismatches ("" if none).
+std::string check_case(const Family& fam, const std::string& name, std::size_t n_inputs,
+                       const std::function<tapegrad::Tensor(const std::vector<tapegrad::Tensor>&)>& fn);
+
 }  // namespace fixtures
+
+/// CHECK a whole fixture case (see fixtures::check_case).
+#define CHECK_CASE(fam, name, n, fn)                                      \
+  do {                                                                    \
+    const std::string tg_case_ = fixtures::check_case((fam), (name), (n), (fn)); \
+    CHECK_MESSAGE(tg_case_.empty(), (name) << ": " << tg_case_);          \
+  } while (0)
 
 /// CHECK that two tensors match within the dtype's default tolerance, printing the mismatch.
 #define CHECK_CLOSE_T(actual, expected)                        \

@@ -1,7 +1,5 @@
 #include "broadcast.hpp"
 
-#include <xtensor/xreducer.hpp>
-
 #include <cstring>
 
 #include "../node.hpp"
@@ -65,9 +63,27 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
         for (std::int64_t j = 0; j < inner; ++j) o[j] += p[r * inner + j];
       return;
     }
-    auto r = xt::eval(xt::sum(kernels::nd<T>(x), axes, xt::evaluation_strategy::immediate));
-    std::int64_t i = 0;
-    for (auto v : r) o[i++] = static_cast<T>(v);
+    // general case: walk x in row-major order; each element adds into the output element whose
+    // index equals x's with the reduced dims set to 0 (stride 0 in those dims)
+    const Shape ostrides = contiguous_strides(shape);
+    Shape stride;  // output stride for each dim of x
+    for (std::int64_t i = 0; i < x.dim(); ++i)
+      stride.push_back(i < lead || shape[i - lead] != x.shape()[i] ? 0 : ostrides[i - lead]);
+    std::memset(o, 0, sizeof(T) * static_cast<std::size_t>(inner));
+    const std::int64_t last = x.dim() - 1, n_last = x.shape()[last], s_last = stride[last];
+    Shape idx = x.shape();
+    for (auto& e : idx) e = 0;
+    std::int64_t base = 0;
+    for (std::int64_t k = 0; k < x.numel(); k += n_last) {
+      for (std::int64_t j = 0; j < n_last; ++j) o[base + j * s_last] += p[k + j];
+      // advance the index over all dims but the last
+      for (std::int64_t d = last - 1; d >= 0; --d) {
+        base += stride[d];
+        if (++idx[d] < x.shape()[d]) break;
+        base -= stride[d] * idx[d];
+        idx[d] = 0;
+      }
+    }
   });
   record(out, "sum_to", {x}, [xs = x.shape()](const Tensor& g) { return GradList{expand(g, xs)}; });
   return out;

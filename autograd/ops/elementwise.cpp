@@ -43,7 +43,7 @@ using kernels::unary;
 
 // a + b; da = g, db = g
 Tensor add(const Tensor& a, const Tensor& b) {
-  Tensor out = binary(a, b, "add", [](auto x, auto y) { return x + y; });
+  Tensor out = binary(a, b, "add", [](auto&& x, auto&& y) { return x + y; });
   record(out, "add", {a, b}, [as = a.shape(), bs = b.shape()](const Tensor& g) {
     return GradList{sum_to(g, as), sum_to(g, bs)};
   });
@@ -52,7 +52,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
 
 // a - b; da = g, db = -g
 Tensor sub(const Tensor& a, const Tensor& b) {
-  Tensor out = binary(a, b, "sub", [](auto x, auto y) { return x - y; });
+  Tensor out = binary(a, b, "sub", [](auto&& x, auto&& y) { return x - y; });
   record(out, "sub", {a, b}, [as = a.shape(), bs = b.shape()](const Tensor& g) {
     return GradList{sum_to(g, as), sum_to(neg(g), bs)};
   });
@@ -61,7 +61,7 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 
 // a * b; da = g * b, db = g * a
 Tensor mul(const Tensor& a, const Tensor& b) {
-  Tensor out = binary(a, b, "mul", [](auto x, auto y) { return x * y; });
+  Tensor out = binary(a, b, "mul", [](auto&& x, auto&& y) { return x * y; });
   record(out, "mul", {a, b}, [a, b](const Tensor& g) {
     return GradList{a.requires_grad() ? sum_to(mul(g, b), a.shape()) : Tensor(),
                     b.requires_grad() ? sum_to(mul(g, a), b.shape()) : Tensor()};
@@ -71,7 +71,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 
 // a / b; da = g / b, db = -g * a / b^2
 Tensor div(const Tensor& a, const Tensor& b) {
-  Tensor out = binary(a, b, "div", [](auto x, auto y) { return x / y; });
+  Tensor out = binary(a, b, "div", [](auto&& x, auto&& y) { return x / y; });
   record(out, "div", {a, b}, [a, b](const Tensor& g) {
     return GradList{a.requires_grad() ? sum_to(div(g, b), a.shape()) : Tensor(),
                     b.requires_grad() ? sum_to(neg(div(mul(g, a), mul(b, b))), b.shape()) : Tensor()};
@@ -81,18 +81,33 @@ Tensor div(const Tensor& a, const Tensor& b) {
 
 // -x; dx = -g
 Tensor neg(const Tensor& x) {
-  Tensor out = unary(x, "neg", [](auto e) { return -e; });
+  Tensor out = unary(x, "neg", [](auto&& e) { return -e; });
   record(out, "neg", {x}, [](const Tensor& g) { return GradList{neg(g)}; });
   return out;
 }
 
+namespace {
+// std::pow elementwise with broadcasting (exact corner cases: 0^0 = 1, negative bases with
+// integral exponents), where a SIMD exp(y log x) would not be
+Tensor pow_kernel(const Tensor& a, const Tensor& b) {
+  kernels::check_same_dtype(a, b, "pow");
+  const Shape shape = broadcast_shapes(a.shape(), b.shape(), "pow");
+  const Tensor ab = a.shape() == shape ? a : expand(a.detach(), shape);
+  const Tensor bb = b.shape() == shape ? b : expand(b.detach(), shape);
+  Tensor out = detail::make_tensor(shape, a.dtype());
+  dispatch_float(a.dtype(), "pow", [&]<class T>() {
+    const T *x = ab.data<T>(), *y = bb.data<T>();
+    T* o = out.data<T>();
+    for (std::int64_t i = 0, n = out.numel(); i < n; ++i) o[i] = std::pow(x[i], y[i]);
+  });
+  return out;
+}
+}  // namespace
+
 // x^p; dx = g * p * x^(p-1), and 0 for p == 0
 Tensor pow(const Tensor& x, double p) {
-  Tensor out = dispatch_float(x.dtype(), "pow", [&]<class T>() {
-    const T tp = static_cast<T>(p);
-    if (p == 2.0) return unary(x, "pow", [](auto e) { return e * e; });
-    return unary(x, "pow", [tp](auto e) { return xt::pow(e, tp); });
-  });
+  Tensor out = p == 2.0 ? unary(x, "pow", [](auto&& e) { return e * e; })
+                        : pow_kernel(x.detach(), detail::scalar_like(x, p));
   record(out, "pow", {x}, [x, p](const Tensor& g) {
     if (p == 0.0) return GradList{zeros_like(x)};
     return GradList{mul(g, mul(detail::scalar_like(x, p), pow(x, p - 1.0)))};
@@ -100,14 +115,15 @@ Tensor pow(const Tensor& x, double p) {
   return out;
 }
 
-// a^b; da = g * b * a^(b-1); db = g * a^b * log(a), 0 where a == 0 and b >= 0
+// a^b; da = g * b * a^(b-1), 0 where b == 0; db = g * a^b * log(a), 0 where a == 0 and b >= 0
 Tensor pow(const Tensor& a, const Tensor& b) {
-  Tensor out = binary(a, b, "pow", [](auto x, auto y) { return xt::pow(x, y); });
+  Tensor out = pow_kernel(a, b);
   record(out, "pow", {a, b}, [a, b](const Tensor& g) {
     Tensor da, db;
-    if (a.requires_grad()) da = sum_to(mul(g, mul(b, pow(a, sub(b, detail::scalar_like(b, 1.0))))), a.shape());
+    const Tensor zero = detail::scalar_like(a, 0.0);
+    if (a.requires_grad())
+      da = sum_to(where(eq(b, zero), zero, mul(g, mul(b, pow(a, sub(b, detail::scalar_like(b, 1.0)))))), a.shape());
     if (b.requires_grad()) {
-      const Tensor zero = detail::scalar_like(a, 0.0);
       const Tensor at_zero = mul(eq(a, zero), ge(b, zero));
       db = sum_to(where(at_zero, zero, mul(g, mul(pow(a, b), log(a)))), b.shape());
     }
@@ -118,21 +134,21 @@ Tensor pow(const Tensor& a, const Tensor& b) {
 
 // e^x; dx = g * e^x
 Tensor exp(const Tensor& x) {
-  Tensor out = unary(x, "exp", [](auto e) { return xt::exp(e); });
+  Tensor out = unary(x, "exp", [](auto&& e) { return xt::exp(e); });
   record(out, "exp", {x}, [x](const Tensor& g) { return GradList{mul(g, exp(x))}; });
   return out;
 }
 
 // log x; dx = g / x
 Tensor log(const Tensor& x) {
-  Tensor out = unary(x, "log", [](auto e) { return xt::log(e); });
+  Tensor out = unary(x, "log", [](auto&& e) { return xt::log(e); });
   record(out, "log", {x}, [x](const Tensor& g) { return GradList{div(g, x)}; });
   return out;
 }
 
 // sqrt x; dx = g / (2 sqrt x)
 Tensor sqrt(const Tensor& x) {
-  Tensor out = unary(x, "sqrt", [](auto e) { return xt::sqrt(e); });
+  Tensor out = unary(x, "sqrt", [](auto&& e) { return xt::sqrt(e); });
   record(out, "sqrt", {x}, [x](const Tensor& g) {
     return GradList{div(g, mul(detail::scalar_like(x, 2.0), sqrt(x)))};
   });
@@ -141,14 +157,14 @@ Tensor sqrt(const Tensor& x) {
 
 // |x|; dx = g * sign(x)
 Tensor abs(const Tensor& x) {
-  Tensor out = unary(x, "abs", [](auto e) { return xt::abs(e); });
+  Tensor out = unary(x, "abs", [](auto&& e) { return xt::abs(e); });
   record(out, "abs", {x}, [x](const Tensor& g) { return GradList{mul(g, sign(x))}; });
   return out;
 }
 
 // sign x; dx = 0
 Tensor sign(const Tensor& x) {
-  Tensor out = unary(x, "sign", [](auto e) { return xt::sign(e); });
+  Tensor out = unary(x, "sign", [](auto&& e) { return xt::sign(e); });
   record(out, "sign", {x}, [x](const Tensor&) { return GradList{zeros_like(x)}; });
   return out;
 }
@@ -158,7 +174,7 @@ Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi
   const double l = lo.value_or(-INFINITY), h = hi.value_or(INFINITY);
   Tensor out = dispatch_float(x.dtype(), "clamp", [&]<class T>() {
     // as torch.clamp: min is applied first, then max (so min > max gives max everywhere)
-    return unary(x, "clamp", [l = static_cast<T>(l), h = static_cast<T>(h)](auto e) {
+    return unary(x, "clamp", [l = static_cast<T>(l), h = static_cast<T>(h)](auto&& e) {
       return xt::minimum(xt::maximum(e, l), h);
     });
   });
@@ -177,7 +193,7 @@ Tensor share_of_first(const Tensor& a, const Tensor& b, bool first_larger) {
 }  // namespace
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
-  Tensor out = binary(a, b, "maximum", [](auto x, auto y) { return xt::maximum(x, y); });
+  Tensor out = binary(a, b, "maximum", [](auto&& x, auto&& y) { return xt::maximum(x, y); });
   record(out, "maximum", {a, b}, [a, b](const Tensor& g) {
     return GradList{sum_to(mul(g, share_of_first(a, b, true)), a.shape()),
                     sum_to(mul(g, share_of_first(b, a, true)), b.shape())};
@@ -186,7 +202,7 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
 }
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
-  Tensor out = binary(a, b, "minimum", [](auto x, auto y) { return xt::minimum(x, y); });
+  Tensor out = binary(a, b, "minimum", [](auto&& x, auto&& y) { return xt::minimum(x, y); });
   record(out, "minimum", {a, b}, [a, b](const Tensor& g) {
     return GradList{sum_to(mul(g, share_of_first(a, b, false)), a.shape()),
                     sum_to(mul(g, share_of_first(b, a, false)), b.shape())};
@@ -197,7 +213,7 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
 // comparisons: masks of 0 and 1, never recorded
 #define TAPEGRAD_COMPARISON(name, expr)                                                             \
   Tensor name(const Tensor& a, const Tensor& b) {                                                  \
-    return binary(a, b, #name, [](auto x, auto y) {                                                \
+    return binary(a, b, #name, [](auto&& x, auto&& y) {                                                \
       using T = typename std::decay_t<decltype(xt::eval(x + y))>::value_type;                      \
       return xt::where(expr, T(1), T(0));                                                          \
     });                                                                                            \

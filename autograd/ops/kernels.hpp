@@ -29,6 +29,10 @@ inline xt::dynamic_shape<std::size_t> xshape(const Shape& s) { return {s.begin()
 /// Throws DTypeError unless a and b have the same dtype (no silent promotion).
 void check_same_dtype(const Tensor& a, const Tensor& b, const char* op);
 
+// IMPORTANT: f must take its arguments as `auto&&` (never `auto` by value): the expression it
+// returns refers to them, and by-value parameters die when f returns (a dangling reference
+// that silently gives wrong values). Write `[](auto&& x, auto&& y) { return x * y; }`.
+
 /// out = f(x), elementwise; f maps an xtensor expression to an expression.
 template <class F> Tensor unary(const Tensor& x, const char* op, F&& f) {
   Tensor out = detail::make_tensor(x.shape(), x.dtype());
