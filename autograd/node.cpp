@@ -5,6 +5,7 @@
 namespace tapegrad {
 namespace {
 std::atomic<std::uint64_t> g_sequence{0};
+std::atomic<std::int64_t> g_live{0};
 
 // Nodes dropped while another node is being destroyed wait here, so freeing a long chain is a
 // loop rather than a recursion as deep as the chain.
@@ -73,9 +74,14 @@ void attach(Tensor& out, std::shared_ptr<Node> node) {
 
 Node::Node(const char* op, std::vector<Edge> inputs, const Shape& out_shape, DType out_dtype)
     : op_(op), inputs_(std::move(inputs)), out_shape_(out_shape), out_dtype_(out_dtype),
-      sequence_(g_sequence.fetch_add(1, std::memory_order_relaxed)) {}
+      sequence_(g_sequence.fetch_add(1, std::memory_order_relaxed)) {
+  g_live.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::int64_t Node::live_count() { return g_live.load(std::memory_order_relaxed); }
 
 Node::~Node() {
+  g_live.fetch_sub(1, std::memory_order_relaxed);
   DeferScope scope;  // what this node frees is queued, not freed recursively
   for (auto& e : inputs_)
     if (e.fn) detail::drop_node(std::move(e.fn));

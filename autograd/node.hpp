@@ -56,6 +56,8 @@ class Node {
   DType out_dtype() const { return out_dtype_; }
   /// Creation order: later nodes have larger numbers.
   std::uint64_t sequence() const { return sequence_; }
+  /// Nodes alive in this process (for tests of memory: a freed graph leaves none behind).
+  static std::int64_t live_count();
   /// Euclidean norm of the gradient that reached this node's output in the last backward
   /// (NaN if none has run), shown by the Graphviz export.
   double last_grad_norm() const { return last_grad_norm_; }
