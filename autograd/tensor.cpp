@@ -106,6 +106,7 @@ Tensor linspace(double start, double end, std::int64_t steps, TensorOptions o) {
   const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
   const std::int64_t half = steps / 2;
   fill_with(t, [&](std::int64_t i) {
+    if (steps == 1) return start;
     return i < half ? start + step * static_cast<double>(i) : end - step * static_cast<double>(steps - 1 - i);
   });
   return finish(t, o);
