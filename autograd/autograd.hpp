@@ -16,3 +16,4 @@
 #include "ops/shape_ops.hpp"
 #include "file_io.hpp"
 #include "tape.hpp"
+#include "ops/index.hpp"
