@@ -17,3 +17,4 @@
 #include "file_io.hpp"
 #include "tape.hpp"
 #include "ops/index.hpp"
+#include "ops/activation.hpp"
