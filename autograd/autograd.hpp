@@ -18,3 +18,4 @@
 #include "tape.hpp"
 #include "ops/index.hpp"
 #include "ops/activation.hpp"
+#include "ops/linalg.hpp"

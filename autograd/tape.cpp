@@ -40,7 +40,7 @@ std::string describe_input(const Edge& e, const std::unordered_map<const Node*, 
   return fmt::format("{} const", e.shape);
 }
 
-double norm(const Tensor& t) {
+double l2_norm(const Tensor& t) {
   double s = 0;
   for (double v : t.to_vector()) s += v * v;
   return std::sqrt(s);
@@ -77,7 +77,7 @@ std::string to_dot(const Tensor& root) {
     auto [it, fresh] = leaves.emplace(leaf.get(), leaves.size());
     if (fresh) {
       std::string label = fmt::format("leaf {}", shape);
-      if (leaf->grad) label += fmt::format("\\ngrad norm {:.4g}", norm(Tensor(leaf->grad)));
+      if (leaf->grad) label += fmt::format("\\ngrad norm {:.4g}", l2_norm(Tensor(leaf->grad)));
       out += fmt::format("  leaf{} [shape=ellipse, label=\"{}\"];\n", it->second, label);
     }
     return it->second;

@@ -1,5 +1,10 @@
 // Shape ops. Views re-label the same contiguous storage; their backward reshapes back.
+// transpose, permute and t move elements into fresh storage; their backward permutes back.
 #include "shape_ops.hpp"
+
+#include <fmt/ranges.h>
+
+#include <algorithm>
 
 #include "../node.hpp"
 #include "kernels.hpp"
@@ -80,10 +85,102 @@ Tensor unsqueeze(const Tensor& x, std::int64_t dim) {
   return view_as(x, s, "unsqueeze");
 }
 
+// ---- copying shape ops ---------------------------------------------------------------------------
+
+namespace {
+// out = x with its dims reordered (out dim i is x dim perm[i]), copied into fresh contiguous
+// storage. The last two output dims are walked in tiles, so a plain transpose reads and writes
+// both cache-friendly; the dims before them advance as an odometer.
+Tensor permute_copy(const Tensor& x, const std::vector<std::int64_t>& perm) {
+  const std::int64_t n = x.dim();
+  const Shape xstride = contiguous_strides(x.shape());
+  Shape shape, stride;  // output extents and the input stride along each output dim
+  for (std::int64_t i = 0; i < n; ++i) {
+    shape.push_back(x.shape()[perm[static_cast<std::size_t>(i)]]);
+    stride.push_back(xstride[perm[static_cast<std::size_t>(i)]]);
+  }
+  Tensor out = detail::make_tensor(shape, x.dtype());
+  if (out.numel() == 0) return out;
+  // view the output as [outer..., R, C] (padding with leading 1s below 2 dims)
+  const std::int64_t rows = n >= 2 ? shape[n - 2] : 1, cols = n >= 1 ? shape[n - 1] : 1;
+  const std::int64_t sr = n >= 2 ? stride[n - 2] : 0, sc = n >= 1 ? stride[n - 1] : 0;
+  const std::int64_t outer_dims = std::max<std::int64_t>(n - 2, 0);
+  const std::int64_t outer = out.numel() / (rows * cols);
+  dispatch_all(x.dtype(), [&]<class T>() {
+    const T* src = x.data<T>();
+    T* dst = out.data<T>();
+    constexpr std::int64_t tile = 32;
+    std::vector<std::int64_t> idx(static_cast<std::size_t>(outer_dims), 0);
+    std::int64_t base = 0;
+    for (std::int64_t o = 0; o < outer; ++o) {
+      T* d = dst + o * rows * cols;
+      for (std::int64_t r0 = 0; r0 < rows; r0 += tile)
+        for (std::int64_t c0 = 0; c0 < cols; c0 += tile) {
+          const std::int64_t r1 = std::min(rows, r0 + tile), c1 = std::min(cols, c0 + tile);
+          for (std::int64_t r = r0; r < r1; ++r)
+            for (std::int64_t c = c0; c < c1; ++c) d[r * cols + c] = src[base + r * sr + c * sc];
+        }
+      for (std::int64_t k = outer_dims - 1; k >= 0; --k) {  // odometer over the outer dims
+        base += stride[k];
+        if (++idx[static_cast<std::size_t>(k)] < shape[k]) break;
+        base -= stride[k] * shape[k];
+        idx[static_cast<std::size_t>(k)] = 0;
+      }
+    }
+  });
+  return out;
+}
+}  // namespace
+
+// out = x with dims d0 and d1 swapped (a copy); dx = transpose(g, d0, d1)
+Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
+  const std::int64_t d0 = wrap_dim(dim0, x.dim(), "transpose"), d1 = wrap_dim(dim1, x.dim(), "transpose");
+  if (d0 == d1 || x.dim() < 2) return x;
+  std::vector<std::int64_t> perm(static_cast<std::size_t>(x.dim()));
+  for (std::int64_t i = 0; i < x.dim(); ++i) perm[static_cast<std::size_t>(i)] = i;
+  std::swap(perm[static_cast<std::size_t>(d0)], perm[static_cast<std::size_t>(d1)]);
+  Tensor out = permute_copy(x, perm);
+  record(out, "transpose", {x}, [d0, d1](const Tensor& g) { return GradList{transpose(g, d0, d1)}; });
+  return out;
+}
+
+// out dim i = x dim dims[i] (a copy); dx = permute(g, inverse), inverse[dims[i]] = i
+Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
+  const std::int64_t n = x.dim();
+  if (static_cast<std::int64_t>(dims.size()) != n)
+    fail<ValueError>("permute: dims [{}] has {} entries but the tensor of shape {} has {} dims", fmt::join(dims, ", "),
+                     dims.size(), x.shape(), n);
+  std::vector<std::int64_t> perm(dims.size()), inverse(dims.size(), -1);
+  bool identity = true;
+  for (std::size_t i = 0; i < dims.size(); ++i) {
+    const std::int64_t d = wrap_dim(dims[i], n, "permute");
+    if (inverse[static_cast<std::size_t>(d)] >= 0)
+      fail<ValueError>("permute: dims [{}] is not a permutation of the {} dims of shape {} (dim {} repeats)",
+                       fmt::join(dims, ", "), n, x.shape(), dims[i]);
+    perm[i] = d;
+    inverse[static_cast<std::size_t>(d)] = static_cast<std::int64_t>(i);
+    identity = identity && d == static_cast<std::int64_t>(i);
+  }
+  if (identity) return x;
+  Tensor out = permute_copy(x, perm);
+  record(out, "permute", {x}, [inverse](const Tensor& g) { return GradList{permute(g, inverse)}; });
+  return out;
+}
+
+// tensors of at most 2 dims: [M, N] -> [N, M]; 0-d and 1-d come back unchanged
+Tensor t(const Tensor& x) {
+  if (x.dim() > 2)
+    fail<ValueError>("t: expects a tensor with <= 2 dims, but got shape {} ({} dims); use transpose", x.shape(),
+                     x.dim());
+  return transpose(x, 0, -1);
+}
+
 Tensor Tensor::reshape(const Shape& shape) const { return tapegrad::reshape(*this, shape); }
 Tensor Tensor::view(const Shape& shape) const { return tapegrad::view(*this, shape); }
 Tensor Tensor::flatten(std::int64_t s, std::int64_t e) const { return tapegrad::flatten(*this, s, e); }
 Tensor Tensor::squeeze(std::int64_t dim) const { return tapegrad::squeeze(*this, dim); }
 Tensor Tensor::unsqueeze(std::int64_t dim) const { return tapegrad::unsqueeze(*this, dim); }
+Tensor Tensor::t() const { return tapegrad::t(*this); }
+Tensor Tensor::transpose(std::int64_t d0, std::int64_t d1) const { return tapegrad::transpose(*this, d0, d1); }
 
 }  // namespace tapegrad

@@ -1,0 +1,262 @@
+// Matrix products. mm_flags is the one primitive that calls BLAS; matmul, mm, bmm and dot
+// reshape their operands (views, no copies) around it; linear is x @ wᵀ + b in one gemm.
+// Transposed operands are never copied: gemm's transpose flags read them in place.
+#include "linalg.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+#include "../node.hpp"
+#include "broadcast.hpp"
+#include "kernels.hpp"
+#include "shape_ops.hpp"
+
+namespace tapegrad {
+
+namespace {
+
+// C [M, N] = op(A) @ op(B) (+ C when accumulate), row-major; A is [M, K] or [K, M] (ta),
+// B is [K, N] or [N, K] (tb). BLAS rejects a leading dimension of 0, so empty products
+// are handled here: M or N = 0 writes nothing, K = 0 gives zeros (or leaves C).
+template <class T>
+void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a, const T* b, T* c,
+          bool accumulate) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    if (!accumulate) std::fill(c, c + m * n, T(0));
+    return;
+  }
+  const auto lda = static_cast<blasint>(ta ? m : k), ldb = static_cast<blasint>(tb ? k : n);
+  const auto opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
+  const T beta = accumulate ? T(1) : T(0);
+  if constexpr (std::is_same_v<T, float>)
+    cblas_sgemm(CblasRowMajor, opa, opb, static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k),
+                1.0f, a, lda, b, ldb, beta, c, static_cast<blasint>(n));
+  else
+    cblas_dgemm(CblasRowMajor, opa, opb, static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), 1.0,
+                a, lda, b, ldb, beta, c, static_cast<blasint>(n));
+}
+
+Shape batch_of(const Shape& s) {
+  Shape b;
+  for (std::int64_t i = 0; i + 2 < s.size(); ++i) b.push_back(s[i]);
+  return b;
+}
+
+// NumPy broadcast of two batch shapes; the error names the op and the full operand shapes
+Shape broadcast_batch(const Shape& ba, const Shape& bb, const Shape& as, const Shape& bs, const char* op) {
+  const std::int64_t n = std::max(ba.size(), bb.size());
+  Shape out;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::int64_t ia = i - (n - ba.size()), ib = i - (n - bb.size());
+    const std::int64_t x = ia >= 0 ? ba[ia] : 1, y = ib >= 0 ? bb[ib] : 1;
+    if (x != y && x != 1 && y != 1)
+      fail<ShapeError>("{}: batch dims {} and {} of shapes {} and {} do not broadcast", op, ba, bb, as, bs);
+    out.push_back(x == 1 ? y : x);
+  }
+  return out;
+}
+
+// Offset (in matrices) of each batch of an operand with batch dims `own` inside the
+// broadcast batch shape `out` (stride 0 along broadcast dims).
+std::vector<std::int64_t> batch_offsets(const Shape& out, const Shape& own) {
+  const std::int64_t n = out.size(), lead = n - own.size();
+  Shape stride;
+  for (std::int64_t i = 0; i < n; ++i) stride.push_back(0);
+  for (std::int64_t i = n - 1, s = 1; i >= lead; --i) {
+    stride[i] = own[i - lead] == 1 ? 0 : s;
+    s *= own[i - lead];
+  }
+  std::vector<std::int64_t> offs(static_cast<std::size_t>(out.numel()));
+  std::vector<std::int64_t> idx(static_cast<std::size_t>(n), 0);
+  std::int64_t off = 0;
+  for (auto& o : offs) {
+    o = off;
+    for (std::int64_t d = n - 1; d >= 0; --d) {  // odometer step
+      off += stride[d];
+      if (++idx[static_cast<std::size_t>(d)] < out[d]) break;
+      off -= stride[d] * out[d];
+      idx[static_cast<std::size_t>(d)] = 0;
+    }
+  }
+  return offs;
+}
+
+// product of all dims but the last (1 for a 1-D shape): the rows of [..., C] seen as [R, C]
+std::int64_t rows_of(const Shape& s) {
+  std::int64_t r = 1;
+  for (std::int64_t i = 0; i + 1 < s.size(); ++i) r *= s[i];
+  return r;
+}
+
+void check_blas_size(std::int64_t m, std::int64_t n, std::int64_t k, const char* op) {
+  if (m > INT_MAX || n > INT_MAX || k > INT_MAX)
+    fail<ValueError>("{}: matrix dims M={}, N={}, K={} exceed the BLAS limit of {}", op, m, n, k, INT_MAX);
+}
+
+}  // namespace
+
+// op(A) [..., M, K] @ op(B) [..., K, N] -> [batch..., M, N], batch = broadcast of both batches
+Tensor mm_flags(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  kernels::check_same_dtype(a, b, "mm_flags");
+  if (a.dim() < 2 || b.dim() < 2)
+    fail<ShapeError>("mm_flags: both operands need at least 2 dims, got shapes {} and {}", a.shape(), b.shape());
+  const std::int64_t m = a.shape()[a.dim() - (ta ? 1 : 2)], ka = a.shape()[a.dim() - (ta ? 2 : 1)];
+  const std::int64_t kb = b.shape()[b.dim() - (tb ? 1 : 2)], n = b.shape()[b.dim() - (tb ? 2 : 1)];
+  if (ka != kb)
+    fail<ShapeError>("mm_flags: shapes {} and {} (trans_a={}, trans_b={}) cannot be multiplied ({} != {})", a.shape(),
+                     b.shape(), ta, tb, ka, kb);
+  check_blas_size(m, n, ka, "mm_flags");
+  const Shape ba = batch_of(a.shape()), bb = batch_of(b.shape());
+  Shape shape = broadcast_batch(ba, bb, a.shape(), b.shape(), "mm_flags");
+  shape.push_back(m);
+  shape.push_back(n);
+
+  Tensor out = detail::make_tensor(shape, a.dtype());
+  dispatch_float(a.dtype(), "mm_flags", [&]<class T>() {
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    T* pc = out.data<T>();
+    if (out.numel() == 0) return;
+    if (bb.numel() == 1 && !ta) {
+      // one B for every batch: A's batches stack into rows, [B*M, K] @ op(B) in one call
+      gemm(false, tb, ba.numel() * m, n, ka, pa, pb, pc, false);
+      return;
+    }
+    const Shape batch = batch_of(shape);
+    const auto oa = batch_offsets(batch, ba), ob = batch_offsets(batch, bb);
+    const std::int64_t sa = m * ka, sb = ka * n, sc = m * n;
+    for (std::size_t i = 0; i < oa.size(); ++i)
+      gemm(ta, tb, m, n, ka, pa + oa[i] * sa, pb + ob[i] * sb, pc + static_cast<std::int64_t>(i) * sc, false);
+  });
+
+  // C = op(A) op(B), G = dC [batch..., M, N]; dop(A) = G op(B)ᵀ, dop(B) = op(A)ᵀ G. Written
+  // with mm_flags (flags instead of transposed copies), then summed over broadcast batch dims:
+  //   !ta: dA [.., M, K] = G [.., M, N] @ op(B)ᵀ                  = mm_flags(G, B, false, !tb)
+  //    ta: dA [.., K, M] = (G op(B)ᵀ)ᵀ = op(B) [.., K, N] @ Gᵀ     = mm_flags(B, G, tb, true)
+  //   !tb: dB [.., K, N] = op(A)ᵀ [.., K, M] @ G [.., M, N]        = mm_flags(A, G, !ta, false)
+  //    tb: dB [.., N, K] = (op(A)ᵀ G)ᵀ = Gᵀ [.., N, M] @ op(A)     = mm_flags(G, A, true, ta)
+  record(out, "mm_flags", {a, b}, [a, b, ta, tb](const Tensor& g) {
+    Tensor da, db;
+    if (a.requires_grad()) da = sum_to(ta ? mm_flags(b, g, tb, true) : mm_flags(g, b, false, !tb), a.shape());
+    if (b.requires_grad()) {
+      if (!ta && a.dim() > 2 && batch_of(b.shape()).numel() == 1) {
+        // B shared by every batch: sum over batches = one product of A [B*M, K] and G [B*M, N]
+        const Tensor a2 = reshape(a, {rows_of(a.shape()), a.shape()[a.dim() - 1]});
+        const Tensor g2 = reshape(g, {rows_of(g.shape()), g.shape()[g.dim() - 1]});
+        db = reshape(tb ? mm_flags(g2, a2, true, false) : mm_flags(a2, g2, true, false), b.shape());
+      } else {
+        db = sum_to(tb ? mm_flags(g, a, true, ta) : mm_flags(a, g, !ta, false), b.shape());
+      }
+    }
+    return GradList{da, db};
+  });
+  return out;
+}
+
+// torch.matmul: 1-D operands are promoted to matrices (a [K] -> [1, K], b [K] -> [K, 1]) by
+// views, multiplied by mm_flags, and the promoted dims removed again by a view.
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  kernels::check_same_dtype(a, b, "matmul");
+  if (a.dim() == 0 || b.dim() == 0)
+    fail<ShapeError>("matmul: both operands need at least 1 dim, got shapes {} and {} ({}-d and {}-d)", a.shape(),
+                     b.shape(), a.dim(), b.dim());
+  const std::int64_t ka = a.shape()[a.dim() - 1], kb = b.shape()[b.dim() == 1 ? 0 : b.dim() - 2];
+  if (ka != kb)
+    fail<ShapeError>("matmul: shapes {} and {} cannot be multiplied ({} != {})", a.shape(), b.shape(), ka, kb);
+  broadcast_batch(batch_of(a.shape()), batch_of(b.shape()), a.shape(), b.shape(), "matmul");
+
+  const Tensor a2 = a.dim() == 1 ? reshape(a, {1, ka}) : a;
+  const Tensor b2 = b.dim() == 1 ? reshape(b, {kb, 1}) : b;
+  const Tensor c = mm_flags(a2, b2, false, false);
+  if (a.dim() > 1 && b.dim() > 1) return c;
+  // drop the promoted dims: [..., 1, N] -> [..., N] and/or [..., M, 1] -> [..., M]
+  Shape s = c.shape();
+  if (b.dim() == 1) s.erase(s.size() - 1);
+  if (a.dim() == 1) s.erase(s.size() - (b.dim() == 1 ? 1 : 2));
+  return reshape(c, s);
+}
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  kernels::check_same_dtype(a, b, "mm");
+  if (a.dim() != 2 || b.dim() != 2)
+    fail<ShapeError>("mm: both operands must be 2-D, got shapes {} and {}", a.shape(), b.shape());
+  if (a.shape()[1] != b.shape()[0])
+    fail<ShapeError>("mm: shapes {} and {} cannot be multiplied ({} != {})", a.shape(), b.shape(), a.shape()[1],
+                     b.shape()[0]);
+  return mm_flags(a, b, false, false);
+}
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  kernels::check_same_dtype(a, b, "bmm");
+  if (a.dim() != 3 || b.dim() != 3)
+    fail<ShapeError>("bmm: both operands must be 3-D, got shapes {} and {}", a.shape(), b.shape());
+  if (a.shape()[0] != b.shape()[0])
+    fail<ShapeError>("bmm: batch sizes of shapes {} and {} differ ({} != {})", a.shape(), b.shape(), a.shape()[0],
+                     b.shape()[0]);
+  if (a.shape()[2] != b.shape()[1])
+    fail<ShapeError>("bmm: shapes {} and {} cannot be multiplied ({} != {})", a.shape(), b.shape(), a.shape()[2],
+                     b.shape()[1]);
+  return mm_flags(a, b, false, false);
+}
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+  kernels::check_same_dtype(a, b, "dot");
+  if (a.dim() != 1 || b.dim() != 1)
+    fail<ShapeError>("dot: both operands must be 1-D, got shapes {} and {}", a.shape(), b.shape());
+  if (a.shape()[0] != b.shape()[0])
+    fail<ShapeError>("dot: shapes {} and {} have different lengths ({} != {})", a.shape(), b.shape(), a.shape()[0],
+                     b.shape()[0]);
+  return matmul(a, b);
+}
+
+// x [..., in] viewed as [R, in]; y [R, out] = x @ wᵀ + bias, the bias copied into every row and
+// gemm adding the product onto it (beta = 1)
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
+  kernels::check_same_dtype(x, w, "linear");
+  if (bias.defined()) kernels::check_same_dtype(x, bias, "linear");
+  if (w.dim() != 2) fail<ShapeError>("linear: weight must be 2-D [out, in], got shape {}", w.shape());
+  const std::int64_t out_f = w.shape()[0], in_f = w.shape()[1];
+  if (x.dim() == 0 || x.shape()[x.dim() - 1] != in_f)
+    fail<ShapeError>(
+        "linear: input of shape {} and weight of shape {} cannot be multiplied (last dim of input must "
+        "be {})",
+        x.shape(), w.shape(), in_f);
+  if (bias.defined() && (bias.dim() != 1 || bias.shape()[0] != out_f))
+    fail<ShapeError>("linear: bias of shape {} does not match weight of shape {} (expected [{}])", bias.shape(),
+                     w.shape(), out_f);
+  const std::int64_t rows = rows_of(x.shape());
+  Shape shape = x.shape();
+  shape[shape.size() - 1] = out_f;
+  check_blas_size(rows, out_f, in_f, "linear");
+
+  Tensor out = detail::make_tensor(shape, x.dtype());
+  dispatch_float(x.dtype(), "linear", [&]<class T>() {
+    T* po = out.data<T>();
+    if (out.numel() == 0) return;
+    if (bias.defined()) {
+      const T* pb = bias.data<T>();
+      for (std::int64_t i = 0; i < rows; ++i) std::memcpy(po + i * out_f, pb, sizeof(T) * out_f);
+    }
+    gemm(false, true, rows, out_f, in_f, x.data<T>(), w.data<T>(), po, bias.defined());
+  });
+
+  // x2 [R, in], g2 [R, out]: dx = g2 @ w [R, in], dw = g2ᵀ @ x2 [out, in], db = sum of g2's rows
+  record(out, "linear", {x, w, bias}, [x, w, rows, has_bias = bias.defined()](const Tensor& g) {
+    const std::int64_t in_f = w.shape()[1], out_f = w.shape()[0];
+    const Tensor g2 = reshape(g, {rows, out_f});
+    Tensor dx, dw, db;
+    if (x.requires_grad()) dx = reshape(mm_flags(g2, w, false, false), x.shape());
+    if (w.requires_grad()) dw = mm_flags(g2, reshape(x, {rows, in_f}), true, false);
+    if (has_bias) db = sum_to(g2, Shape{out_f});
+    return GradList{dx, dw, db};
+  });
+  return out;
+}
+
+Tensor Tensor::matmul(const Tensor& other) const { return tapegrad::matmul(*this, other); }
+
+}  // namespace tapegrad
