@@ -16,6 +16,16 @@ Shape::Shape(std::span<const std::int64_t> dims) {
   }
 }
 
+ShapeRequest::ShapeRequest(std::span<const std::int64_t> dims) {
+  if (dims.size() > static_cast<std::size_t>(kMaxDims))
+    fail<ShapeError>("Shape: {} dims given, at most {} are supported", dims.size(), kMaxDims);
+  for (auto d : dims) d_[static_cast<std::size_t>(n_++)] = d;
+}
+
+std::string ShapeRequest::str() const {
+  return fmt::format("[{}]", fmt::join(d_.begin(), d_.begin() + n_, ", "));
+}
+
 void Shape::push_back(std::int64_t d) { insert(n_, d); }
 
 void Shape::insert(std::int64_t pos, std::int64_t d) {

@@ -56,6 +56,27 @@ class Shape {
 
 inline std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.str(); }
 
+/// A requested shape for reshape, view and expand: like Shape, but an extent may be -1
+/// ("infer it" for reshape/view, "keep it" for expand). Converts from a Shape, a braced list
+/// or a std::vector<int64_t>.
+class ShapeRequest {
+ public:
+  ShapeRequest(std::initializer_list<std::int64_t> dims)
+      : ShapeRequest(std::span<const std::int64_t>(dims.begin(), dims.size())) {}
+  ShapeRequest(const std::vector<std::int64_t>& dims)
+      : ShapeRequest(std::span<const std::int64_t>(dims.data(), dims.size())) {}
+  ShapeRequest(const Shape& shape) : ShapeRequest(std::span<const std::int64_t>(shape.begin(), shape.size())) {}
+  explicit ShapeRequest(std::span<const std::int64_t> dims);
+  std::int64_t size() const { return n_; }
+  std::int64_t operator[](std::int64_t i) const { return d_[static_cast<std::size_t>(i)]; }
+  /// "[-1, 3]".
+  std::string str() const;
+
+ private:
+  std::array<std::int64_t, kMaxDims> d_{};
+  std::int64_t n_ = 0;
+};
+
 /// Row-major (C-contiguous) strides, in elements.
 Shape contiguous_strides(const Shape& shape);
 
@@ -67,6 +88,12 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 std::int64_t wrap_dim(std::int64_t dim, std::int64_t ndim, const char* op);
 
 }  // namespace tapegrad
+
+template <> struct fmt::formatter<tapegrad::ShapeRequest> : fmt::formatter<std::string> {
+  auto format(const tapegrad::ShapeRequest& s, format_context& ctx) const {
+    return fmt::formatter<std::string>::format(s.str(), ctx);
+  }
+};
 
 template <> struct fmt::formatter<tapegrad::Shape> : fmt::formatter<std::string> {
   auto format(const tapegrad::Shape& s, format_context& ctx) const {

@@ -119,8 +119,8 @@ class Tensor {
   // Method forms of common ops (defined with the ops; see autograd/ops/*.hpp).
   Tensor sum() const;
   Tensor mean() const;
-  Tensor reshape(const Shape& shape) const;
-  Tensor view(const Shape& shape) const;
+  Tensor reshape(const ShapeRequest& shape) const;
+  Tensor view(const ShapeRequest& shape) const;
   Tensor flatten(std::int64_t start_dim = 0, std::int64_t end_dim = -1) const;
   Tensor squeeze(std::int64_t dim) const;
   Tensor unsqueeze(std::int64_t dim) const;

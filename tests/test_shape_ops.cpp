@@ -164,11 +164,7 @@ TEST_CASE("bad input: reshape and view") {
   CHECK_THROWS_WITH_AS(view(zeros({2, 3}), {7}), doctest::Contains("view"), ShapeError);
 }
 
-// KNOWN BUG (reported to the lead, not fixed here): reshape/view take a Shape, and the Shape
-// constructor rejects negative extents, so `{-1, 2}` throws "Shape: negative extent -1" (a
-// ValueError) before reshape's own -1 inference runs. may_fail keeps the suite green until the
-// fix lands; these checks then pass and the decorator can go.
-TEST_CASE("reshape and view infer one -1 extent, as PyTorch" * doctest::may_fail()) {
+TEST_CASE("reshape and view infer one -1 extent, as PyTorch") {
   const auto& fx = fixtures::load("shape_ops");
   for (std::string tag : kTags) {
     CHECK_CASE(fx, "reshape.infer." + tag, 1, [](const TL& v) { return reshape(v[0], {-1, 2}); });

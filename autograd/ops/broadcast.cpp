@@ -9,15 +9,19 @@ namespace tapegrad {
 
 // x [s...] -> out [shape...], each dim of x either equal or 1, aligned from the right;
 // dx = sum_to(g, x.shape)
-Tensor expand(const Tensor& x, const Shape& shape_in) {
-  Shape shape = shape_in;
-  const std::int64_t lead = shape.size() - x.dim();
+Tensor expand(const Tensor& x, const ShapeRequest& shape_in) {
+  const std::int64_t lead = shape_in.size() - x.dim();
   if (lead < 0) fail<ShapeError>("expand: cannot expand shape {} to fewer dims {}", x.shape(), shape_in);
-  for (std::int64_t i = 0; i < shape.size(); ++i) {
+  Shape shape;
+  for (std::int64_t i = 0; i < shape_in.size(); ++i) {
     const std::int64_t xi = i - lead;
-    if (shape[i] == -1) {
+    if (shape_in[i] == -1) {
       if (xi < 0) fail<ShapeError>("expand: -1 is not allowed for the new leading dim {} in {}", i, shape_in);
-      shape[i] = x.shape()[xi];
+      shape.push_back(x.shape()[xi]);
+    } else if (shape_in[i] < 0) {
+      fail<ShapeError>("expand: invalid extent {} in {}", shape_in[i], shape_in);
+    } else {
+      shape.push_back(shape_in[i]);
     }
     if (xi >= 0 && x.shape()[xi] != shape[i] && x.shape()[xi] != 1)
       fail<ShapeError>("expand: shape {} cannot be expanded to {} (dim {}: {} is neither {} nor 1)", x.shape(), shape_in,
@@ -33,7 +37,7 @@ Tensor expand(const Tensor& x, const Shape& shape_in) {
   return out;
 }
 
-Tensor broadcast_to(const Tensor& x, const Shape& shape) { return expand(x, shape); }
+Tensor broadcast_to(const Tensor& x, const ShapeRequest& shape) { return expand(x, shape); }
 
 // x [s...] -> out [shape...]; dx = expand(g, x.shape)
 Tensor sum_to(const Tensor& x, const Shape& shape) {

@@ -7,8 +7,8 @@ namespace tapegrad {
 
 /// Broadcasts x to `shape` (NumPy rules; copies), like torch.Tensor.expand / broadcast_to.
 /// An extent of -1 keeps x's extent. Backward: sum_to(g, x.shape()).
-Tensor expand(const Tensor& x, const Shape& shape);
-Tensor broadcast_to(const Tensor& x, const Shape& shape);
+Tensor expand(const Tensor& x, const ShapeRequest& shape);
+Tensor broadcast_to(const Tensor& x, const ShapeRequest& shape);
 
 /// Sums x over the dims it has beyond `shape` (leading ones) and over the dims where `shape`
 /// has extent 1, giving a tensor of `shape`. Backward: expand(g, x.shape()).

@@ -12,17 +12,19 @@
 namespace tapegrad {
 
 namespace {
-Shape infer_shape(const Shape& requested, std::int64_t numel, const Shape& from, const char* op) {
-  Shape s = requested;
+Shape infer_shape(const ShapeRequest& requested, std::int64_t numel, const Shape& from, const char* op) {
+  Shape s;
   std::int64_t known = 1, infer = -1;
-  for (std::int64_t i = 0; i < s.size(); ++i) {
-    if (s[i] == -1) {
+  for (std::int64_t i = 0; i < requested.size(); ++i) {
+    if (requested[i] == -1) {
       if (infer >= 0) fail<ShapeError>("{}: only one dim can be -1 in {}", op, requested);
       infer = i;
-    } else if (s[i] < 0) {
-      fail<ShapeError>("{}: invalid extent {} in {}", op, s[i], requested);
+      s.push_back(0);
+    } else if (requested[i] < 0) {
+      fail<ShapeError>("{}: invalid extent {} in {}", op, requested[i], requested);
     } else {
-      known *= s[i];
+      known *= requested[i];
+      s.push_back(requested[i]);
     }
   }
   if (infer >= 0) {
@@ -43,10 +45,10 @@ Tensor view_as(const Tensor& x, const Shape& shape, const char* op) {
 }
 }  // namespace
 
-Tensor reshape(const Tensor& x, const Shape& shape) {
+Tensor reshape(const Tensor& x, const ShapeRequest& shape) {
   return view_as(x, infer_shape(shape, x.numel(), x.shape(), "reshape"), "reshape");
 }
-Tensor view(const Tensor& x, const Shape& shape) {
+Tensor view(const Tensor& x, const ShapeRequest& shape) {
   return view_as(x, infer_shape(shape, x.numel(), x.shape(), "view"), "view");
 }
 
@@ -175,8 +177,8 @@ Tensor t(const Tensor& x) {
   return transpose(x, 0, -1);
 }
 
-Tensor Tensor::reshape(const Shape& shape) const { return tapegrad::reshape(*this, shape); }
-Tensor Tensor::view(const Shape& shape) const { return tapegrad::view(*this, shape); }
+Tensor Tensor::reshape(const ShapeRequest& shape) const { return tapegrad::reshape(*this, shape); }
+Tensor Tensor::view(const ShapeRequest& shape) const { return tapegrad::view(*this, shape); }
 Tensor Tensor::flatten(std::int64_t s, std::int64_t e) const { return tapegrad::flatten(*this, s, e); }
 Tensor Tensor::squeeze(std::int64_t dim) const { return tapegrad::squeeze(*this, dim); }
 Tensor Tensor::unsqueeze(std::int64_t dim) const { return tapegrad::unsqueeze(*this, dim); }

@@ -8,9 +8,9 @@
 namespace tapegrad {
 
 /// Same elements, new shape (one extent may be -1); shares storage. Backward: reshape back.
-Tensor reshape(const Tensor& x, const Shape& shape);
+Tensor reshape(const Tensor& x, const ShapeRequest& shape);
 /// Same as reshape (storage is always contiguous, so a view is always possible).
-Tensor view(const Tensor& x, const Shape& shape);
+Tensor view(const Tensor& x, const ShapeRequest& shape);
 /// Merges dims start_dim..end_dim into one.
 Tensor flatten(const Tensor& x, std::int64_t start_dim = 0, std::int64_t end_dim = -1);
 /// Removes dim if its extent is 1 (otherwise returns x unchanged, as PyTorch).
