@@ -1,3 +1,6 @@
 #pragma once
 // The umbrella header: everything tapegrad offers.
 #include "autograd/autograd.hpp"
+#include "nn/nn.hpp"
+#include "optim/optim.hpp"
+#include "losses/losses.hpp"

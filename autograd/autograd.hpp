@@ -16,6 +16,6 @@
 #include "ops/shape_ops.hpp"
 #include "file_io.hpp"
 #include "tape.hpp"
-#include "ops/index.hpp"
-#include "ops/activation.hpp"
 #include "ops/linalg.hpp"
+#include "ops/activation.hpp"
+#include "ops/index.hpp"
