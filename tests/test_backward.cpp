@@ -108,6 +108,7 @@ TEST_CASE("double backward through Tensor::backward(create_graph) makes .grad di
   CHECK(gx.requires_grad());
   auto g2 = grad({sum(gx)}, {x});  // 4 e^{2x}
   CHECK(g2[0].item() == doctest::Approx(4 * std::exp(3.0)).epsilon(1e-12));
+  x.set_grad(Tensor());  // x.grad's graph refers to x: a reference cycle, as in PyTorch; break it
 }
 
 TEST_CASE("NoGradGuard stops recording and nests; EnableGradGuard turns it back on") {
