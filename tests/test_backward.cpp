@@ -197,7 +197,11 @@ TEST_CASE("memory stays flat over many training steps with eval passes between t
   }
   CHECK(Node::live_count() == nodes_before);
   const long growth = rss_kb() - rss_at_1000;
+#ifndef __SANITIZE_ADDRESS__  // ASan's quarantine holds freed memory on purpose, so RSS grows there
   CHECK_MESSAGE(growth < 1024, "RSS grew by " << growth << " KiB between step 1000 and 5000");
+#else
+  MESSAGE("RSS check skipped under AddressSanitizer; growth " << growth << " KiB");
+#endif
   CHECK(w.to_vector()[0] == doctest::Approx(3.0).epsilon(1e-3));
 }
 
