@@ -3,8 +3,8 @@
 // fills the weights' gradients; a plain gradient-descent step updates the weights in place.
 //
 //   spirals_engine [--steps 2000] [--hidden 100] [--lr 1.0] [--seed 0] [--min-accuracy 0.9]
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <CLI/CLI.hpp>
 #include <tapegrad/autograd/ops/index.hpp>
 #include <tapegrad/tapegrad.hpp>
 

@@ -35,6 +35,17 @@ const ParamState* Optimizer::state(const Tensor& p) const {
   return it == state_.end() ? nullptr : &it->second;
 }
 
+ParamState& Optimizer::state_of(const Tensor& p) {
+  ParamState& st = state_[p.impl()];
+  for (const auto& [name, buffer] : st.buffers)
+    if (buffer.defined() && (buffer.dtype() != p.dtype() || buffer.shape() != p.shape()))
+      fail<StateError>(
+          "{}: the state '{}' is {} {} but its parameter is now {} {}; create the optimizer after "
+          "converting the model (or load_state_dict, which converts)",
+          name_, name, dtype_name(buffer.dtype()), buffer.shape(), dtype_name(p.dtype()), p.shape());
+  return st;
+}
+
 void Optimizer::check_params(const std::vector<Tensor>& params, std::vector<const TensorImpl*>& seen) const {
   for (const Tensor& p : params) {
     if (!p.defined()) fail<ValueError>("{}: parameter {} is an undefined tensor", name_, seen.size());

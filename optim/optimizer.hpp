@@ -90,8 +90,10 @@ class Optimizer {
  protected:
   explicit Optimizer(std::string name) : name_(std::move(name)) {}
 
-  /// The state of p, created empty on first use.
-  ParamState& state_of(const Tensor& p) { return state_[p.impl()]; }
+  /// The state of p for a step, created empty on first use. Throws StateError if p's existing
+  /// buffers no longer match its dtype or shape (the parameter was converted after the optimizer
+  /// stepped, e.g. by Module::to).
+  ParamState& state_of(const Tensor& p);
   /// Checks a group's parameters: non-empty overall, float dtypes, leaves, no duplicates
   /// across groups. `seen` collects the parameters of the groups checked so far.
   void check_params(const std::vector<Tensor>& params, std::vector<const TensorImpl*>& seen) const;

@@ -309,3 +309,18 @@ TEST_CASE("load_state_dict rejects a state of another shape and then changes not
     CHECK(other.lr(0) == 0.7);
   }
 }
+
+TEST_CASE("a step after the parameter changed dtype under the optimizer is a clear error") {
+  Tensor p = f64({1, 2});
+  optim::Adam opt({p});
+  sum(p * p).backward();
+  opt.step();
+  // what Module::to(DType::f32) does to every handle of a parameter
+  Tensor converted = p.to(DType::f32);
+  p.impl()->storage = converted.impl()->storage;
+  p.impl()->dtype = DType::f32;
+  p.set_grad(ones({2}));
+  CHECK_THROWS_WITH_AS(
+      opt.step(), doctest::Contains("Adam: the state 'exp_avg' is float64 [2] but its parameter is now float32 [2]"),
+      StateError);
+}

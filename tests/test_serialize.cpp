@@ -276,7 +276,8 @@ TEST_CASE("a failed save leaves the existing file untouched") {
   nn::save(sample_dict(), path);
   const std::string before = read_bytes(path);
 
-  // the temporary file cannot be created (a directory holds its name; works even as root)
+  // the temporary file cannot be created: a directory holds the name write_file_atomic gives it
+  // (path + ".tmp-" + pid); unlike a read-only directory, this fails even for root
   fs::create_directory(path + ".tmp-" + std::to_string(::getpid()));
   nn::StateDict other;
   other.set("x", ones({1000}));
@@ -292,6 +293,9 @@ TEST_CASE("a failed save leaves the existing file untouched") {
   nn::StateDict reserved;
   reserved.set("__metadata__", ones({2}));
   CHECK_THROWS_WITH_AS(nn::save(reserved, path), doctest::Contains("reserved"), ValueError);
+  nn::StateDict not_utf8;
+  not_utf8.set("w\xff", ones({2}));
+  CHECK_THROWS_WITH_AS(nn::save(not_utf8, path), doctest::Contains("UTF-8"), ValueError);
   CHECK(read_bytes(path) == before);
 
   // a directory that does not exist
