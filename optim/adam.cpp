@@ -24,19 +24,22 @@ void AdamOptions::validate(const std::string& name) const {
 
 namespace {
 
-// p, g, m, v: n values each; v_max null unless amsgrad; t is this step's number.
+// p, g, m, v: n values each; v_max null unless amsgrad; t is this step's number. The rule is in
+// adam.hpp (and adamw.hpp for the decoupled decay).
 template <class T>
-void adam_update(T* p, const T* g, T* m, T* v, T* v_max, std::int64_t n, std::int64_t t, const AdamOptions& o) {
-  const double bc1 = 1 - std::pow(o.betas[0], static_cast<double>(t));
-  const double bc2 = 1 - std::pow(o.betas[1], static_cast<double>(t));
-  const T neg_step = static_cast<T>(-(o.lr / bc1)), bc2_sqrt = static_cast<T>(std::sqrt(bc2));
-  const T b1 = static_cast<T>(o.betas[0]), rest1 = static_cast<T>(1 - o.betas[0]);
-  const T b2 = static_cast<T>(o.betas[1]), rest2 = static_cast<T>(1 - o.betas[1]);
-  const T eps = static_cast<T>(o.eps), wd = static_cast<T>(o.weight_decay);
-  const bool decay = o.weight_decay != 0;
+void adam_loop(T* p, const T* g, T* m, T* v, T* v_max, std::int64_t n, std::int64_t t, const detail::AdamRule& r) {
+  const double bc1 = 1 - std::pow(r.betas[0], static_cast<double>(t));
+  const double bc2 = 1 - std::pow(r.betas[1], static_cast<double>(t));
+  const T neg_step = static_cast<T>(-(r.lr / bc1)), bc2_sqrt = static_cast<T>(std::sqrt(bc2));
+  const T b1 = static_cast<T>(r.betas[0]), rest1 = static_cast<T>(1 - r.betas[0]);
+  const T b2 = static_cast<T>(r.betas[1]), rest2 = static_cast<T>(1 - r.betas[1]);
+  const T eps = static_cast<T>(r.eps), wd = static_cast<T>(r.weight_decay);
+  const T shrink = static_cast<T>(1 - r.lr * r.weight_decay);
+  const bool coupled_decay = !r.decoupled && r.weight_decay != 0;
   for (std::int64_t i = 0; i < n; ++i) {
-    T d = o.maximize ? -g[i] : g[i];
-    if (decay) d = d + wd * p[i];
+    if (r.decoupled) p[i] = p[i] * shrink;
+    T d = r.maximize ? -g[i] : g[i];
+    if (coupled_decay) d = d + wd * p[i];
     m[i] = m[i] * b1 + rest1 * d;
     v[i] = v[i] * b2 + rest2 * d * d;
     T second = v[i];
@@ -51,27 +54,29 @@ void adam_update(T* p, const T* g, T* m, T* v, T* v_max, std::int64_t n, std::in
 
 }  // namespace
 
+void detail::adam_update(const Tensor& p, ParamState& st, const AdamRule& rule, const char* op) {
+  auto buffer = [&](const char* name) -> Tensor& {
+    Tensor& b = st.buffers[name];
+    if (!b.defined()) b = zeros_like(p);
+    return b;
+  };
+  const std::int64_t t = ++st.step;
+  Tensor m = buffer("exp_avg"), v = buffer("exp_avg_sq");
+  Tensor v_max = rule.amsgrad ? buffer("max_exp_avg_sq") : Tensor();
+  const Tensor grad = p.grad();
+  dispatch_float(p.dtype(), op, [&]<class T>() {
+    adam_loop<T>(p.data<T>(), grad.data<T>(), m.data<T>(), v.data<T>(), v_max.defined() ? v_max.data<T>() : nullptr,
+                 p.numel(), t, rule);
+  });
+}
+
 void Adam::step() {
   NoGradGuard no_grad;
   for (const Group& group : groups_) {
     const AdamOptions& o = group.options;
-    for (const Tensor& p : group.params) {
-      if (!p.has_grad()) continue;
-      ParamState& st = state_of(p);
-      auto buffer = [&](const char* name) -> Tensor& {
-        Tensor& b = st.buffers[name];
-        if (!b.defined()) b = zeros_like(p);
-        return b;
-      };
-      const std::int64_t t = ++st.step;
-      Tensor m = buffer("exp_avg"), v = buffer("exp_avg_sq");
-      Tensor v_max = o.amsgrad ? buffer("max_exp_avg_sq") : Tensor();
-      const Tensor grad = p.grad();
-      dispatch_float(p.dtype(), "Adam.step", [&]<class T>() {
-        adam_update<T>(p.data<T>(), grad.data<T>(), m.data<T>(), v.data<T>(),
-                       v_max.defined() ? v_max.data<T>() : nullptr, p.numel(), t, o);
-      });
-    }
+    const detail::AdamRule rule{o.lr, o.betas, o.eps, o.weight_decay, o.amsgrad, o.maximize, false};
+    for (const Tensor& p : group.params)
+      if (p.has_grad()) detail::adam_update(p, state_of(p), rule, "Adam.step");
   }
 }
 

@@ -63,6 +63,22 @@ namespace detail {
 /// The checks Adam and AdamW share (lr, eps, betas, weight_decay).
 void check_adam_options(const std::string& name, double lr, const std::array<double, 2>& betas, double eps,
                         double weight_decay);
+
+/// The hyper-parameters of one Adam or AdamW update. `decoupled` selects AdamW's decay
+/// (p *= 1 - lr * weight_decay before the update) over Adam's (g += weight_decay * p).
+struct AdamRule {
+  double lr;
+  std::array<double, 2> betas;
+  double eps;
+  double weight_decay;
+  bool amsgrad;
+  bool maximize;
+  bool decoupled;
+};
+
+/// One update of parameter p (which has a gradient) with its state st: creates the buffers on
+/// the first step, counts the step, and runs the fused loop. `op` names the caller in errors.
+void adam_update(const Tensor& p, ParamState& st, const AdamRule& rule, const char* op);
 }  // namespace detail
 
 }  // namespace tapegrad::optim
