@@ -101,11 +101,11 @@ void Module::visit_modules(const std::string& prefix, std::vector<const Module*>
   for (const auto& [n, c] : children_) c->visit_modules(join_name(prefix, n), seen, f);
 }
 
-std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurse) const {
+std::vector<std::pair<std::string, Tensor>> Module::named_slots(std::deque<Slot> Module::*slots, bool recurse) const {
   std::vector<std::pair<std::string, Tensor>> out;
   std::vector<const TensorImpl*> seen_tensors;
   auto visit = [&](const std::string& prefix, const Module& m) {
-    for (const auto& s : m.params_) {
+    for (const auto& s : m.*slots) {
       if (!s.value.defined() || contains_impl(seen_tensors, s.value)) continue;
       seen_tensors.push_back(s.value.impl());
       out.emplace_back(join_name(prefix, s.name), s.value);
@@ -115,6 +115,10 @@ std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurs
   if (recurse) visit_modules("", seen, visit);
   else visit("", *this);
   return out;
+}
+
+std::vector<std::pair<std::string, Tensor>> Module::named_parameters(bool recurse) const {
+  return named_slots(&Module::params_, recurse);
 }
 
 std::vector<Tensor> Module::parameters(bool recurse) const {
@@ -124,19 +128,7 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
 }
 
 std::vector<std::pair<std::string, Tensor>> Module::named_buffers(bool recurse) const {
-  std::vector<std::pair<std::string, Tensor>> out;
-  std::vector<const TensorImpl*> seen_tensors;
-  auto visit = [&](const std::string& prefix, const Module& m) {
-    for (const auto& s : m.buffers_) {
-      if (!s.value.defined() || contains_impl(seen_tensors, s.value)) continue;
-      seen_tensors.push_back(s.value.impl());
-      out.emplace_back(join_name(prefix, s.name), s.value);
-    }
-  };
-  std::vector<const Module*> seen;
-  if (recurse) visit_modules("", seen, visit);
-  else visit("", *this);
-  return out;
+  return named_slots(&Module::buffers_, recurse);
 }
 
 std::vector<Tensor> Module::buffers(bool recurse) const {

@@ -137,6 +137,9 @@ class Module {
   void collect_state(const std::string& prefix, std::vector<std::pair<std::string, Tensor>>& out) const;
   /// Calls f(dotted prefix, module) on this module and its descendants (pre-order), each once.
   template <class F> void visit_modules(const std::string& prefix, std::vector<const Module*>& seen, F&& f) const;
+  // The defined tensors of `slots` (params_ or buffers_) of this module, and of its
+  // descendants when recurse, each listed once, with dotted names.
+  std::vector<std::pair<std::string, Tensor>> named_slots(std::deque<Slot> Module::*slots, bool recurse) const;
 
   // deques: the Tensor& that register_* returns stays valid as more names are registered
   std::deque<Slot> params_;
