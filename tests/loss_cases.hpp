@@ -17,6 +17,26 @@ using tapegrad::losses::Reduction;
 /// The loss under test: inputs (in0, in1), the case name (for NAME.weight etc.) and NAME.opts.
 using LossFn = std::function<Tensor(const std::vector<Tensor>&, const std::string&, const std::vector<double>&)>;
 
+/// Seeded float64 N(0, 1) values of the given shape.
+inline Tensor randn64(const tapegrad::Shape& shape, std::uint64_t seed, bool requires_grad = true) {
+  tapegrad::Generator gen(seed);
+  return tapegrad::randn(shape, {.dtype = tapegrad::DType::f64, .requires_grad = requires_grad}, &gen);
+}
+
+/// Seeded float64 U(lo, hi) values of the given shape.
+inline Tensor rand64(const tapegrad::Shape& shape, std::uint64_t seed, double lo, double hi,
+                     bool requires_grad = true) {
+  tapegrad::Generator gen(seed);
+  Tensor u = tapegrad::rand(shape, {.dtype = tapegrad::DType::f64}, &gen) * (hi - lo) + lo;
+  return u.detach().requires_grad_(requires_grad);
+}
+
+/// Seeded int64 class indices in [0, c).
+inline Tensor classes(const tapegrad::Shape& shape, std::int64_t c, std::uint64_t seed) {
+  tapegrad::Generator gen(seed);
+  return tapegrad::randint(0, c, shape, {.dtype = tapegrad::DType::i64}, &gen);
+}
+
 /// Reduction from the fixture's code: 0 none, 1 mean, 2 sum, 3 batchmean.
 inline Reduction reduction(double code) {
   static const Reduction table[] = {Reduction::none, Reduction::mean, Reduction::sum, Reduction::batchmean};

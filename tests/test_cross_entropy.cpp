@@ -9,19 +9,13 @@
 
 using namespace tapegrad;
 using namespace tapegrad::losses;
+using loss_cases::classes;
 using loss_cases::optional;
+using loss_cases::randn64;
 using loss_cases::reduction;
 using loss_cases::run_all;
 
 namespace {
-Tensor randn64(const Shape& shape, std::uint64_t seed, bool requires_grad = true) {
-  Generator gen(seed);
-  return randn(shape, {.dtype = DType::f64, .requires_grad = requires_grad}, &gen);
-}
-Tensor classes(const Shape& shape, std::int64_t c, std::uint64_t seed) {
-  Generator gen(seed);
-  return randint(0, c, shape, {.dtype = DType::i64}, &gen);
-}
 CrossEntropyOptions options_of(const std::string& name, const std::vector<double>& o) {
   return {.weight = optional(name, "weight"),
           .ignore_index = static_cast<std::int64_t>(o[1]),

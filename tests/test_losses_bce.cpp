@@ -10,20 +10,10 @@
 using namespace tapegrad;
 using namespace tapegrad::losses;
 using loss_cases::optional;
+using loss_cases::rand64;
+using loss_cases::randn64;
 using loss_cases::reduction;
 using loss_cases::run_all;
-
-namespace {
-Tensor randn64(const Shape& shape, std::uint64_t seed, bool requires_grad = true) {
-  Generator gen(seed);
-  return randn(shape, {.dtype = DType::f64, .requires_grad = requires_grad}, &gen);
-}
-Tensor rand64(const Shape& shape, std::uint64_t seed, double lo, double hi, bool requires_grad = true) {
-  Generator gen(seed);
-  Tensor u = rand(shape, {.dtype = DType::f64}, &gen) * (hi - lo) + lo;
-  return u.detach().requires_grad_(requires_grad);
-}
-}  // namespace
 
 TEST_CASE("binary_cross_entropy matches torch: weights (full, broadcast), reductions, the clamp") {
   CHECK(run_all("bce.", [](const auto& in, const auto& name, const auto& o) {

@@ -3,16 +3,11 @@
 #include <doctest/doctest.h>
 
 #include "fixtures.hpp"
+#include "loss_cases.hpp"
 
 using namespace tapegrad;
 using namespace tapegrad::losses;
-
-namespace {
-Tensor randn64(const Shape& shape, std::uint64_t seed) {
-  Generator gen(seed);
-  return randn(shape, {.dtype = DType::f64}, &gen);
-}
-}  // namespace
+using loss_cases::randn64;
 
 TEST_CASE("loss modules default to PyTorch's options") {
   CHECK(MSELoss().options.reduction == Reduction::mean);
@@ -29,7 +24,7 @@ TEST_CASE("loss modules default to PyTorch's options") {
 }
 
 TEST_CASE("loss modules compute what the functional forms compute") {
-  const Tensor x = randn64({4, 3}, 1), y = randn64({4, 3}, 2);
+  const Tensor x = randn64({4, 3}, 1, false), y = randn64({4, 3}, 2, false);
   const Tensor p = sigmoid(x), q = sigmoid(y);
   const Tensor t = tensor({0.0, 2.0, 1.0, 2.0}, {.dtype = DType::i64});
   const Tensor w = tensor({0.5, 1.0, 2.0}, {.dtype = DType::f64});
@@ -59,7 +54,7 @@ TEST_CASE("loss weights are buffers: state_dict keys and to(dtype), as torch") {
   CHECK(ce.state_dict().size() == 1);
   ce.to(DType::f64);
   CHECK(ce.options.weight.dtype() == DType::f64);  // the option is the buffer's handle
-  const Tensor loss = ce(randn64({2, 3}, 3), tensor({2.0, 0.0}, {.dtype = DType::i64}));
+  const Tensor loss = ce(randn64({2, 3}, 3, false), tensor({2.0, 0.0}, {.dtype = DType::i64}));
   CHECK(loss.dtype() == DType::f64);
 
   BCEWithLogitsLoss bce({.pos_weight = tensor({2.0})});

@@ -9,14 +9,11 @@
 
 using namespace tapegrad;
 using namespace tapegrad::losses;
+using loss_cases::randn64;
 using loss_cases::reduction;
 using loss_cases::run_all;
 
 namespace {
-Tensor randn64(const Shape& shape, std::uint64_t seed) {
-  Generator gen(seed);
-  return randn(shape, {.dtype = DType::f64, .requires_grad = true}, &gen);
-}
 const std::vector<Shape> kShapes = {Shape{}, Shape{5}, Shape{2, 3}, Shape{2, 3, 4}};
 }  // namespace
 

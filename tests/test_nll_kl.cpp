@@ -9,20 +9,11 @@
 
 using namespace tapegrad;
 using namespace tapegrad::losses;
+using loss_cases::classes;
 using loss_cases::optional;
+using loss_cases::randn64;
 using loss_cases::reduction;
 using loss_cases::run_all;
-
-namespace {
-Tensor randn64(const Shape& shape, std::uint64_t seed, bool requires_grad = true) {
-  Generator gen(seed);
-  return randn(shape, {.dtype = DType::f64, .requires_grad = requires_grad}, &gen);
-}
-Tensor classes(const Shape& shape, std::int64_t c, std::uint64_t seed) {
-  Generator gen(seed);
-  return randint(0, c, shape, {.dtype = DType::i64}, &gen);
-}
-}  // namespace
 
 TEST_CASE("nll_loss matches torch: [N, C], [N, C, d1, d2] and [C]; weight, ignore_index, reductions") {
   CHECK(run_all("nll.", [](const auto& in, const auto& name, const auto& o) {
