@@ -17,6 +17,9 @@
 
 namespace tapegrad {
 
+using kernels::Lanes;
+using kernels::lanes_around;
+
 namespace {
 
 // out = f<T>(x) elementwise; f maps the flat view of x to an xtensor expression
@@ -44,20 +47,6 @@ Tensor normal_cdf(const Tensor& x) {
   Tensor out = map_float(x, "gelu", []<class T>(const auto& e) { return T(0.5) * xt::erfc(e * T(-kInvSqrt2)); });
   record(out, "normal_cdf", {x}, [x](const Tensor& g) { return GradList{mul(g, normal_pdf(x))}; });
   return out;
-}
-
-// x viewed as [outer, n, inner] around dim d
-struct Lanes {
-  std::int64_t outer = 1, n = 1, inner = 1;
-};
-
-Lanes lanes_of(const Shape& s, std::int64_t d) {
-  Lanes l;
-  if (s.empty()) return l;
-  for (std::int64_t i = 0; i < d; ++i) l.outer *= s[i];
-  l.n = s[d];
-  for (std::int64_t i = d + 1; i < s.size(); ++i) l.inner *= s[i];
-  return l;
 }
 
 // softmax (or log_softmax) of each lane x[o, :, k]: m = max_j x, s = Σ_j e^(x - m);
@@ -102,7 +91,7 @@ template <class T> void softmax_kernel(const T* x, T* y, Lanes l, bool log) {
 Tensor softmax_forward(const Tensor& x, std::int64_t d, bool log, const char* op) {
   Tensor out = detail::make_tensor(x.shape(), x.dtype());
   dispatch_float(x.dtype(), op,
-                 [&]<class T>() { softmax_kernel<T>(x.data<T>(), out.data<T>(), lanes_of(x.shape(), d), log); });
+                 [&]<class T>() { softmax_kernel<T>(x.data<T>(), out.data<T>(), lanes_around(x.shape(), d), log); });
   return out;
 }
 

@@ -14,21 +14,10 @@
 
 namespace tapegrad {
 
-namespace {
+using kernels::Lanes;
+using kernels::lanes_around;
 
-// the shape of x seen as [outer, n, inner] around dim
-struct Around {
-  std::int64_t outer = 1, n = 1, inner = 1;
-};
-Around around(const Shape& s, std::int64_t dim) {
-  Around a;
-  for (std::int64_t i = 0; i < s.size(); ++i) {
-    if (i < dim) a.outer *= s[i];
-    else if (i == dim) a.n = s[i];
-    else a.inner *= s[i];
-  }
-  return a;
-}
+namespace {
 
 // a 0-d shape counts as [1] for gather, scatter_add, index_select and index_add (as torch)
 Shape at_least_1d(const Shape& s) { return s.empty() ? Shape{1} : s; }
@@ -36,7 +25,7 @@ Shape at_least_1d(const Shape& s) { return s.empty() ? Shape{1} : s; }
 std::byte* bytes(const Tensor& t) { return static_cast<std::byte*>(t.impl()->storage->data()); }
 
 // for every outer o and k < count: dst row (o, dst0 + k*dstep) = src row (o, src0 + k*sstep)
-void copy_rows(const Tensor& src, Around sa, std::int64_t src0, std::int64_t sstep, const Tensor& dst, Around da,
+void copy_rows(const Tensor& src, Lanes sa, std::int64_t src0, std::int64_t sstep, const Tensor& dst, Lanes da,
                std::int64_t dst0, std::int64_t dstep, std::int64_t count) {
   const auto row = static_cast<std::size_t>(sa.inner) * element_size(src.dtype());
   if (row == 0 || count == 0 || sa.outer == 0) return;
@@ -128,7 +117,7 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::optional<std::int64_t> star
   Shape s = x.shape();
   s[d] = len;
   Tensor out = detail::make_tensor(s, x.dtype());
-  copy_rows(x, around(x.shape(), d), start, step, out, around(s, d), 0, 1, len);
+  copy_rows(x, lanes_around(x.shape(), d), start, step, out, lanes_around(s, d), 0, 1, len);
   record(out, "slice", {x}, [xs = x.shape(), d, start, step](const Tensor& g) {
     return GradList{detail::slice_backward(g, xs, d, start, step)};
   });
@@ -145,7 +134,7 @@ Tensor detail::slice_backward(const Tensor& g, const Shape& shape, std::int64_t 
     fail<ShapeError>("slice_backward: gradient of shape {} does not fit shape {} at dim {} (start {}, step {})",
                      g.shape(), shape, dim, start, step);
   Tensor out = zeros(shape, {.dtype = g.dtype()});
-  copy_rows(g, around(g.shape(), dim), 0, 1, out, around(shape, dim), start, step, len);
+  copy_rows(g, lanes_around(g.shape(), dim), 0, 1, out, lanes_around(shape, dim), start, step, len);
   record(out, "slice_backward", {g}, [dim, start, step, len](const Tensor& gg) {
     return GradList{slice(gg, dim, start, len > 0 ? start + (len - 1) * step + 1 : start, step)};
   });
@@ -163,7 +152,7 @@ Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index) {
   Shape s = x.shape();
   s[d] = 1;
   Tensor out = detail::make_tensor(s, x.dtype());
-  copy_rows(x, around(x.shape(), d), i, 1, out, around(s, d), 0, 1, 1);
+  copy_rows(x, lanes_around(x.shape(), d), i, 1, out, lanes_around(s, d), 0, 1, 1);
   s.erase(d);
   out = detail::alias(out, s);
   record(out, "select", {x}, [xs = x.shape(), d, i](const Tensor& g) {
@@ -268,7 +257,7 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
   s[d] = m;
   Tensor out = detail::make_tensor(x.dim() == 0 ? x.shape() : s, x.dtype());
   const std::int64_t* idx = index.data<std::int64_t>();
-  for (std::int64_t k = 0; k < m; ++k) copy_rows(x, around(xs, d), idx[k], 0, out, around(s, d), k, 0, 1);
+  for (std::int64_t k = 0; k < m; ++k) copy_rows(x, lanes_around(xs, d), idx[k], 0, out, lanes_around(s, d), k, 0, 1);
   record(out, "index_select", {x}, [xs = x.shape(), d, index](const Tensor& g) {
     return GradList{index_add(zeros(xs, {.dtype = g.dtype()}), d, index, g)};
   });
@@ -293,7 +282,7 @@ Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, cons
         source.shape(), self.shape(), m, d, self.dim() == 0 ? Shape{m} : expect);
   check_index_values(index, ss[d], d, "index_add");
   Tensor out = detail::copy_values(self);
-  const Around so = around(ss, d), sr = around(expect, d);
+  const Lanes so = lanes_around(ss, d), sr = lanes_around(expect, d);
   dispatch_all(self.dtype(), [&]<class T>() {
     const T a = static_cast<T>(alpha);
     const T* s = source.data<T>();

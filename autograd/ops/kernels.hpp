@@ -26,6 +26,21 @@ template <class T> auto nd(const Tensor& t) {
 
 inline xt::dynamic_shape<std::size_t> xshape(const Shape& s) { return {s.begin(), s.end()}; }
 
+/// A shape seen as [outer, n, inner] around one dim: `outer` rows of `n` lanes of `inner`
+/// contiguous values (a 0-d shape is [1, 1, 1]).
+struct Lanes {
+  std::int64_t outer = 1, n = 1, inner = 1;
+};
+inline Lanes lanes_around(const Shape& s, std::int64_t dim) {
+  Lanes l;
+  for (std::int64_t i = 0; i < s.size(); ++i) {
+    if (i < dim) l.outer *= s[i];
+    else if (i == dim) l.n = s[i];
+    else l.inner *= s[i];
+  }
+  return l;
+}
+
 /// Throws DTypeError unless a and b have the same dtype (no silent promotion).
 void check_same_dtype(const Tensor& a, const Tensor& b, const char* op);
 

@@ -13,21 +13,10 @@
 
 namespace tapegrad {
 
+using kernels::Lanes;
+using kernels::lanes_around;
+
 namespace {
-
-// A shape seen as [outer, n, inner] around one dim (a 0-d shape is [1, 1, 1]).
-struct Split {
-  std::int64_t outer = 1, n = 1, inner = 1;
-};
-
-Split split_at(const Shape& s, std::int64_t dim) {
-  Split sp;
-  if (s.empty()) return sp;
-  for (std::int64_t i = 0; i < dim; ++i) sp.outer *= s[i];
-  sp.n = s[dim];
-  for (std::int64_t i = dim + 1; i < s.size(); ++i) sp.inner *= s[i];
-  return sp;
-}
 
 // Whether a replaces b as the running max (or min). NaN beats every number, so NaN propagates
 // and its first index wins, as in PyTorch; equal values never replace (first index wins).
@@ -40,7 +29,7 @@ template <class T> bool beats(T a, T b, bool want_max) {
 }
 
 // Scans x [outer, n, inner] along n; writes the winner's value and index for each (outer, inner).
-template <class T> void scan_extreme(const T* x, Split sp, bool want_max, T* values, std::int64_t* indices) {
+template <class T> void scan_extreme(const T* x, Lanes sp, bool want_max, T* values, std::int64_t* indices) {
   for (std::int64_t o = 0; o < sp.outer; ++o) {
     for (std::int64_t i = 0; i < sp.inner; ++i) {
       const T* p = x + o * sp.n * sp.inner + i;
@@ -54,7 +43,7 @@ template <class T> void scan_extreme(const T* x, Split sp, bool want_max, T* val
   }
 }
 
-void check_nonempty(const Tensor& x, Split sp, std::int64_t dim, const char* op) {
+void check_nonempty(const Tensor& x, Lanes sp, std::int64_t dim, const char* op) {
   if (sp.n == 0)
     fail<ValueError>("{}: cannot reduce dim {} of extent 0 (shape {}); there is no {}", op, dim, x.shape(), op);
 }
@@ -94,7 +83,7 @@ Tensor extreme_all(const Tensor& x, bool want_max, const char* op) {
 ValuesIndices extreme_dim(const Tensor& x, std::int64_t dim_in, bool keepdim, bool want_max, const char* op) {
   const std::int64_t dim = wrap_dim(dim_in, x.dim(), op);
   const std::vector<std::int64_t> dims = x.dim() == 0 ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{dim};
-  const Split sp = split_at(x.shape(), dim);
+  const Lanes sp = lanes_around(x.shape(), dim);
   check_nonempty(x, sp, dim, op);
   const Shape kept = detail::keepdim_shape(x.shape(), dims);
   const Shape out_shape = keepdim ? kept : detail::reduced_shape(x.shape(), dims);
@@ -112,13 +101,13 @@ ValuesIndices extreme_dim(const Tensor& x, std::int64_t dim_in, bool keepdim, bo
 
 // index of the extreme over the flattened tensor (dim absent) or along dim
 Tensor arg_extreme(const Tensor& x, std::optional<std::int64_t> dim_in, bool keepdim, bool want_max, const char* op) {
-  Split sp{1, x.numel(), 1};
+  Lanes sp{1, x.numel(), 1};
   Shape out_shape;
   std::int64_t dim = 0;
   if (dim_in) {
     dim = wrap_dim(*dim_in, x.dim(), op);
     const std::vector<std::int64_t> dims = x.dim() == 0 ? std::vector<std::int64_t>{} : std::vector<std::int64_t>{dim};
-    sp = split_at(x.shape(), dim);
+    sp = lanes_around(x.shape(), dim);
     check_nonempty(x, sp, dim, op);
     out_shape = keepdim ? detail::keepdim_shape(x.shape(), dims) : detail::reduced_shape(x.shape(), dims);
   } else {
@@ -154,7 +143,7 @@ Tensor scatter_into_dim(const Tensor& src, const Tensor& index, std::int64_t dim
   check_index(shape, index, dim, "scatter_into_dim");
   if (src.shape() != index.shape())
     fail<ShapeError>("scatter_into_dim: src shape {} differs from index shape {}", src.shape(), index.shape());
-  const Split out_sp = split_at(shape, dim), in_sp = split_at(index.shape(), dim);
+  const Lanes out_sp = lanes_around(shape, dim), in_sp = lanes_around(index.shape(), dim);
   Tensor out = zeros(shape, {.dtype = src.dtype()});
   dispatch_float(src.dtype(), "scatter_into_dim", [&]<class T>() {
     const T* s = src.data<T>();
@@ -178,7 +167,7 @@ Tensor scatter_into_dim(const Tensor& src, const Tensor& index, std::int64_t dim
 Tensor gather_from_dim(const Tensor& x, const Tensor& index, std::int64_t dim_in) {
   const std::int64_t dim = wrap_dim(dim_in, x.dim(), "gather_from_dim");
   check_index(x.shape(), index, dim, "gather_from_dim");
-  const Split x_sp = split_at(x.shape(), dim), out_sp = split_at(index.shape(), dim);
+  const Lanes x_sp = lanes_around(x.shape(), dim), out_sp = lanes_around(index.shape(), dim);
   Tensor out = make_tensor(index.shape(), x.dtype());
   dispatch_float(x.dtype(), "gather_from_dim", [&]<class T>() {
     const T* p = x.data<T>();
