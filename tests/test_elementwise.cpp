@@ -75,6 +75,17 @@ TEST_CASE("where and comparisons match PyTorch") {
   }
 }
 
+TEST_CASE("comparisons of int64 tensors (predicted vs target classes) give int64 masks") {
+  const Tensor pred = tensor({2, 0, 1, 1}, {.dtype = DType::i64});
+  const Tensor target = tensor({2, 1, 1, 0}, {.dtype = DType::i64});
+  const Tensor hits = pred == target;
+  CHECK(hits.dtype() == DType::i64);
+  CHECK(hits.to_vector() == std::vector<double>{1, 0, 1, 0});
+  CHECK(mean(hits.to(DType::f64)).item() == 0.5);
+  CHECK((pred > tensor({1}, {.dtype = DType::i64})).to_vector() == std::vector<double>{1, 0, 0, 0});
+  CHECK_THROWS_WITH_AS(pred == tensor({1.0, 2.0, 3.0, 4.0}), doctest::Contains("eq"), DTypeError);
+}
+
 TEST_CASE("where: the gradient goes to the chosen branch, summed over broadcast dims") {
   // cond [[1, 0], [0, 1]], a [2, 2], b [2] broadcast; g = 1
   Tensor cond = tensor({1, 0, 0, 1}, Shape{2, 2}, {.dtype = DType::f64});

@@ -210,10 +210,10 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
   return out;
 }
 
-// comparisons: masks of 0 and 1, never recorded
+// comparisons: masks of 0 and 1 in the operands' dtype (int64 too), never recorded
 #define TAPEGRAD_COMPARISON(name, expr)                                                             \
   Tensor name(const Tensor& a, const Tensor& b) {                                                  \
-    return binary(a, b, #name, [](auto&& x, auto&& y) {                                                \
+    return binary<true>(a, b, #name, [](auto&& x, auto&& y) {                                                \
       using T = typename std::decay_t<decltype(xt::eval(x + y))>::value_type;                      \
       return xt::where(expr, T(1), T(0));                                                          \
     });                                                                                            \

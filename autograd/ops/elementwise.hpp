@@ -29,7 +29,8 @@ Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> m
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
 
-/// Comparisons: 1 where true, 0 where false, in the operands' dtype (PyTorch returns bool).
+/// Comparisons: 1 where true, 0 where false, in the operands' dtype, float or int64 (PyTorch
+/// returns bool), so `argmax(logits, 1) == target` counts correct predictions.
 /// Not differentiable (the result never requires grad).
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);

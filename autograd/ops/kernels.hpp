@@ -59,12 +59,13 @@ template <class F> Tensor unary(const Tensor& x, const char* op, F&& f) {
 }
 
 /// out = f(a, b), elementwise with NumPy broadcasting; f maps two expressions (or an
-/// expression and a scalar) to an expression.
-template <class F> Tensor binary(const Tensor& a, const Tensor& b, const char* op, F&& f) {
+/// expression and a scalar) to an expression. Float dtypes only, unless AllowInt (comparisons
+/// take int64 too, e.g. `argmax(logits, 1) == target`).
+template <bool AllowInt = false, class F> Tensor binary(const Tensor& a, const Tensor& b, const char* op, F&& f) {
   check_same_dtype(a, b, op);
   const Shape shape = a.shape() == b.shape() ? a.shape() : broadcast_shapes(a.shape(), b.shape(), op);
   Tensor out = detail::make_tensor(shape, a.dtype());
-  dispatch_float(a.dtype(), op, [&]<class T>() {
+  auto run = [&]<class T>() {
     auto o = flat<T>(out);
     if (a.shape() == b.shape()) {
       xt::noalias(o) = f(flat<T>(a), flat<T>(b));
@@ -77,7 +78,9 @@ template <class F> Tensor binary(const Tensor& a, const Tensor& b, const char* o
       const auto s = xshape(shape);
       xt::noalias(on) = f(xt::broadcast(nd<T>(a), s), xt::broadcast(nd<T>(b), s));
     }
-  });
+  };
+  if constexpr (AllowInt) dispatch_all(a.dtype(), run);
+  else dispatch_float(a.dtype(), op, run);
   return out;
 }
 
