@@ -100,8 +100,9 @@ GradcheckReport gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
     }
   }
 
-  // numerical Jacobian, one input element at a time; the worst element decides
-  double worst_excess = -INFINITY;
+  // numerical Jacobian, one input element at a time; the worst element decides. An element's
+  // score is err / allowed (> 1 fails), so a passing report names the element closest to failing.
+  double worst_score = -1;
   NoGradGuard no_grad;
   for (std::size_t k = 0; k < leaves.size(); ++k) {
     double* x = leaves[k].data<double>();
@@ -118,9 +119,9 @@ GradcheckReport gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
         const double ana = analytic[k][static_cast<std::size_t>(j * n + e)];
         const double err = std::abs(ana - num);
         const double allowed = o.atol + o.rtol * std::abs(num);
-        const double excess = std::isnan(err) ? INFINITY : err - allowed;
-        if (excess > worst_excess) {
-          worst_excess = excess;
+        const double score = std::isnan(err) ? INFINITY : err == 0 ? 0 : allowed == 0 ? INFINITY : err / allowed;
+        if (score > worst_score) {
+          worst_score = score;
           report.input = checked[k];
           report.index = unravel(e, leaves[k].shape());
           report.output_element = j;
@@ -132,7 +133,7 @@ GradcheckReport gradcheck(const GradcheckFn& fn, const std::vector<Tensor>& inpu
       }
     }
   }
-  report.ok = worst_excess <= 0;
+  report.ok = worst_score <= 1;
   return report;
 }
 
