@@ -19,3 +19,6 @@
 #include "ops/linalg.hpp"
 #include "ops/activation.hpp"
 #include "ops/index.hpp"
+#include "threads.hpp"
+#include "rules.hpp"
+#include "function.hpp"

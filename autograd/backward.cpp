@@ -44,6 +44,16 @@ void accumulate_into(std::shared_ptr<TensorImpl>& slot, const Tensor& g, bool cr
 
 }  // namespace
 
+namespace {
+thread_local BackwardObserver* g_observer = nullptr;  // the observer in force (see BackwardObserver)
+}  // namespace
+
+BackwardObserver::BackwardObserver(Callback callback) : callback_(std::move(callback)), previous_(g_observer) {
+  g_observer = this;
+}
+BackwardObserver::~BackwardObserver() { g_observer = previous_; }
+BackwardObserver* BackwardObserver::current() { return g_observer; }
+
 void set_record_grad_norms(bool on) { g_record_norms = on; }
 bool record_grad_norms() { return g_record_norms; }
 
@@ -166,6 +176,11 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
       if (grads[i].shape() != e.shape || grads[i].dtype() != e.dtype)
         fail<Error>("{}: internal error: gradient {} {} for input {} of shape {} {}", node->name(), grads[i].shape(),
                     dtype_name(grads[i].dtype()), i, e.shape, dtype_name(e.dtype));
+    }
+    if (g_observer) g_observer->notify(BackwardStep{*node, g, grads});
+    for (std::size_t i = 0; i < grads.size(); ++i) {
+      const Edge& e = node->inputs_[i];
+      if (!e.needs_grad() || !grads[i].defined()) continue;
       if (e.fn) send(e.fn, grads[i]);
       else to_leaf(e.leaf, grads[i]);
     }

@@ -1,0 +1,57 @@
+// set_num_threads / get_num_threads: the default, OpenBLAS's count following ours, products
+// computed right with 1 and 2 threads, and bad counts.
+#include <doctest/doctest.h>
+#include <tapegrad/tapegrad.hpp>
+
+#include <cstdlib>
+
+using namespace tapegrad;
+
+extern "C" int openblas_get_num_threads(void);
+
+namespace {
+bool env_sets_threads() {
+  for (const char* name : {"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return true;
+  }
+  return false;
+}
+}  // namespace
+
+TEST_CASE("the default is one thread, for OpenBLAS too, unless the environment chose") {
+  if (env_sets_threads()) {
+    MESSAGE("OPENBLAS_NUM_THREADS or OMP_NUM_THREADS is set: the default follows OpenBLAS");
+    CHECK(get_num_threads() == openblas_get_num_threads());
+  } else {
+    CHECK(get_num_threads() == 1);
+    CHECK(openblas_get_num_threads() == 1);
+  }
+}
+
+TEST_CASE("set_num_threads sets our count and OpenBLAS's, and products stay exact") {
+  const int before = get_num_threads();
+  // [200, 300] of ones @ [300, 100] of 0.5: every entry is 300 * 0.5 = 150
+  const Tensor a = ones({200, 300}, {.dtype = DType::f64});
+  const Tensor b = full({300, 100}, 0.5, {.dtype = DType::f64});
+  for (int n : {2, 1, 3}) {
+    CAPTURE(n);
+    set_num_threads(n);
+    CHECK(get_num_threads() == n);
+    CHECK(openblas_get_num_threads() == n);
+    const Tensor c = matmul(a, b);
+    CHECK(c.shape() == Shape{200, 100});
+    CHECK(max(c).item() == 150.0);
+    CHECK(min(c).item() == 150.0);
+  }
+  set_num_threads(before);
+  CHECK(get_num_threads() == before);
+}
+
+TEST_CASE("set_num_threads rejects fewer than one thread") {
+  const int before = get_num_threads();
+  CHECK_THROWS_WITH_AS(set_num_threads(0), doctest::Contains("set_num_threads"), ValueError);
+  CHECK_THROWS_WITH_AS(set_num_threads(-4), doctest::Contains("got -4"), ValueError);
+  CHECK(get_num_threads() == before);  // unchanged by the failed calls
+  CHECK(openblas_get_num_threads() == before);
+}
