@@ -4,3 +4,6 @@
 #include "nn/nn.hpp"
 #include "optim/optim.hpp"
 #include "losses/losses.hpp"
+#include "data/data.hpp"
+#include "data/synthetic.hpp"
+#include "train/train.hpp"
