@@ -2,6 +2,7 @@
 #include "adam.hpp"
 
 #include <cmath>
+#include <type_traits>
 
 #include "../autograd/grad_mode.hpp"
 
@@ -52,6 +53,56 @@ void adam_loop(T* p, const T* g, T* m, T* v, T* v_max, std::int64_t n, std::int6
   }
 }
 
+// The common case (no amsgrad, no maximize) as branch-free loops that the compiler vectorises,
+// one per kind of weight decay; the same operations in the same order as adam_loop, so the
+// results are bit for bit the same. Built for AVX-512, AVX2 and baseline x86-64; the loader
+// picks the best the CPU has (GCC's target_clones).
+enum class Decay { none, coupled, decoupled };
+
+struct FastRule {
+  double neg_step, bc2_sqrt, b1, rest1, b2, rest2, eps, wd, shrink;
+};
+
+template <class T, Decay D>
+__attribute__((always_inline)) inline void adam_fast_loop(T* __restrict p, const T* __restrict g, T* __restrict m,
+                                                          T* __restrict v, std::int64_t n, const FastRule& r) {
+  const T neg_step = static_cast<T>(r.neg_step), bc2_sqrt = static_cast<T>(r.bc2_sqrt);
+  const T b1 = static_cast<T>(r.b1), rest1 = static_cast<T>(r.rest1), b2 = static_cast<T>(r.b2);
+  const T rest2 = static_cast<T>(r.rest2), eps = static_cast<T>(r.eps), wd = static_cast<T>(r.wd);
+  const T shrink = static_cast<T>(r.shrink);
+  for (std::int64_t i = 0; i < n; ++i) {
+    T pi = p[i], d = g[i];
+    if constexpr (D == Decay::decoupled) pi = pi * shrink;
+    if constexpr (D == Decay::coupled) d = d + wd * pi;
+    const T mi = m[i] * b1 + rest1 * d;
+    const T vi = v[i] * b2 + rest2 * d * d;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = pi + neg_step * mi / (std::sqrt(vi) / bc2_sqrt + eps);
+  }
+}
+
+template <class T>
+__attribute__((always_inline)) inline void adam_fast(T* p, const T* g, T* m, T* v, std::int64_t n, Decay decay,
+                                                     const FastRule& r) {
+  switch (decay) {
+    case Decay::none: return adam_fast_loop<T, Decay::none>(p, g, m, v, n, r);
+    case Decay::coupled: return adam_fast_loop<T, Decay::coupled>(p, g, m, v, n, r);
+    case Decay::decoupled: return adam_fast_loop<T, Decay::decoupled>(p, g, m, v, n, r);
+  }
+}
+
+#define TAPEGRAD_CPU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+TAPEGRAD_CPU_CLONES void adam_fast_f32(float* p, const float* g, float* m, float* v, std::int64_t n, Decay decay,
+                                       const FastRule& r) {
+  adam_fast<float>(p, g, m, v, n, decay, r);
+}
+TAPEGRAD_CPU_CLONES void adam_fast_f64(double* p, const double* g, double* m, double* v, std::int64_t n, Decay decay,
+                                       const FastRule& r) {
+  adam_fast<double>(p, g, m, v, n, decay, r);
+}
+#undef TAPEGRAD_CPU_CLONES
+
 }  // namespace
 
 void detail::adam_update(const Tensor& p, ParamState& st, const AdamRule& rule, const char* op) {
@@ -64,6 +115,21 @@ void detail::adam_update(const Tensor& p, ParamState& st, const AdamRule& rule, 
   Tensor m = buffer("exp_avg"), v = buffer("exp_avg_sq");
   Tensor v_max = rule.amsgrad ? buffer("max_exp_avg_sq") : Tensor();
   const Tensor grad = p.grad();
+  if (!rule.amsgrad && !rule.maximize) {
+    const double bc1 = 1 - std::pow(rule.betas[0], static_cast<double>(t));
+    const double bc2 = 1 - std::pow(rule.betas[1], static_cast<double>(t));
+    const FastRule r{-(rule.lr / bc1), std::sqrt(bc2),         rule.betas[0], 1 - rule.betas[0],
+                     rule.betas[1],    1 - rule.betas[1],       rule.eps,      rule.weight_decay,
+                     1 - rule.lr * rule.weight_decay};
+    const Decay decay = rule.decoupled ? Decay::decoupled : rule.weight_decay != 0 ? Decay::coupled : Decay::none;
+    dispatch_float(p.dtype(), op, [&]<class T>() {
+      if constexpr (std::is_same_v<T, float>)
+        adam_fast_f32(p.data<T>(), grad.data<T>(), m.data<T>(), v.data<T>(), p.numel(), decay, r);
+      else
+        adam_fast_f64(p.data<T>(), grad.data<T>(), m.data<T>(), v.data<T>(), p.numel(), decay, r);
+    });
+    return;
+  }
   dispatch_float(p.dtype(), op, [&]<class T>() {
     adam_loop<T>(p.data<T>(), grad.data<T>(), m.data<T>(), v.data<T>(), v_max.defined() ? v_max.data<T>() : nullptr,
                  p.numel(), t, rule);
