@@ -14,6 +14,7 @@
 #include <cstring>
 #include <string>
 
+#include "args.hpp"
 #include "configs.hpp"
 #include "harness.hpp"
 #include "report.hpp"
@@ -22,35 +23,7 @@ using namespace tapegrad;
 
 namespace {
 
-struct Args {
-  std::string kase, config = "small";
-  int64_t m = 64, k = 784, n = 128;
-  int samples = 9, threads = 1;
-};
-
-Args parse(int argc, char** argv) {
-  Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--case") a.kase = v;
-    else if (k == "--config") a.config = v;
-    else if (k == "--samples") a.samples = std::stoi(v);
-    else if (k == "--threads") a.threads = std::stoi(v);
-    else if (k == "--shape") std::sscanf(v.c_str(), "%ld,%ld,%ld", &a.m, &a.k, &a.n);
-    else throw std::invalid_argument("tg_bench: unknown flag " + k);
-  }
-  return a;
-}
-
-// Iterations per sample so that one sample takes about `target` seconds.
-int64_t calibrate(const std::function<void()>& fn, double target = 0.05) {
-  int64_t iters = 1;
-  for (;;) {
-    const double t = bench::time_it(fn, iters, 1, 0).median() * static_cast<double>(iters);
-    if (t > target / 4 || iters > (int64_t{1} << 30)) return std::max<int64_t>(1, static_cast<int64_t>(iters * target / t));
-    iters *= 4;
-  }
-}
+using bench::calibrate;
 
 bench::Result run_per_call(const std::string& name, const std::function<void()>& fn, int samples, double scale,
                            const char* unit) {
@@ -112,7 +85,7 @@ bench::Result run_gemm_bound(const bench::MlpConfig& c, int samples) {
 
 int main(int argc, char** argv) {
   try {
-    const Args a = parse(argc, argv);
+    const bench::Args a = bench::parse(argc, argv, "tg_bench");
     set_num_threads(a.threads);
     bench::Result r;
     Tensor p = tensor({1.5}, {.requires_grad = true}), q = tensor({2.5}, {.requires_grad = true});
