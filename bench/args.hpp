@@ -19,7 +19,7 @@ struct Args {
   int samples = 9, threads = 1;
 };
 
-inline Args parse(int argc, char** argv, const std::string& program) {
+inline Args parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
@@ -28,7 +28,7 @@ inline Args parse(int argc, char** argv, const std::string& program) {
     else if (k == "--samples") a.samples = std::stoi(v);
     else if (k == "--threads") a.threads = std::stoi(v);
     else if (k == "--shape") std::sscanf(v.c_str(), "%ld,%ld,%ld", &a.m, &a.k, &a.n);
-    else throw std::invalid_argument(program + ": unknown flag " + k);
+    else throw std::invalid_argument("unknown flag " + k);
   }
   return a;
 }

@@ -85,7 +85,7 @@ bench::Result run_gemm_bound(const bench::MlpConfig& c, int samples) {
 
 int main(int argc, char** argv) {
   try {
-    const bench::Args a = bench::parse(argc, argv, "tg_bench");
+    const bench::Args a = bench::parse(argc, argv);
     set_num_threads(a.threads);
     bench::Result r;
     Tensor p = tensor({1.5}, {.requires_grad = true}), q = tensor({2.5}, {.requires_grad = true});
@@ -124,7 +124,7 @@ int main(int argc, char** argv) {
     } else if (a.kase == "gemm_bound") {
       r = run_gemm_bound(bench::mlp_config(a.config), a.samples);
     } else {
-      throw std::invalid_argument("tg_bench: unknown --case '" + a.kase + "'");
+      throw std::invalid_argument("unknown --case '" + a.kase + "'");
     }
     r.impl = "tapegrad";
     r.threads = a.threads;

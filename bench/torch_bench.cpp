@@ -50,7 +50,7 @@ bench::Result run_mlp(const bench::MlpConfig& c, int samples) {
 
 int main(int argc, char** argv) {
   try {
-    const bench::Args a = bench::parse(argc, argv, "torch_bench");
+    const bench::Args a = bench::parse(argc, argv);
     torch::set_num_threads(a.threads);
     bench::Result r;
     auto p = torch::tensor({1.5f}, torch::requires_grad()), q = torch::tensor({2.5f}, torch::requires_grad());
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
     } else if (a.kase == "mlp") {
       r = run_mlp(bench::mlp_config(a.config), a.samples);
     } else {
-      throw std::invalid_argument("torch_bench: unknown --case '" + a.kase + "'");
+      throw std::invalid_argument("unknown --case '" + a.kase + "'");
     }
     r.impl = "libtorch";
     r.threads = a.threads;
