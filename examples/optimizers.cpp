@@ -127,6 +127,9 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "unknown --optimizer '{}'\n", which);
     return 2;
   }
+  // each optimizer's learning rate; the same ones serve both functions
+  const std::map<std::string, double> rates = {{"GD", 1e-3},      {"SGD", 1e-3},  {"Momentum", 1e-3},  {"AdaGrad", 0.5},
+                                               {"RMSprop", 1e-2}, {"Adam", 0.05}, {"Adam+decay", 0.1}};
   const std::vector<Problem> problems = {
       {"rosenbrock",
        [](const Tensor& x, const Tensor& y) { return rosenbrock(x, y); },
@@ -134,13 +137,7 @@ int main(int argc, char** argv) {
        {-1.5, 2.0},
        {1.0, 1.0},
        {.x_min = -2, .x_max = 2, .y_min = -1, .y_max = 3},
-       {{"GD", 1e-3},
-        {"SGD", 1e-3},
-        {"Momentum", 1e-3},
-        {"AdaGrad", 0.5},
-        {"RMSprop", 1e-2},
-        {"Adam", 0.05},
-        {"Adam+decay", 0.1}},
+       rates,
        1.0},
       {"beale",
        [](const Tensor& x, const Tensor& y) { return beale(x, y); },
@@ -148,13 +145,7 @@ int main(int argc, char** argv) {
        {1.0, 1.5},
        {3.0, 0.5},
        {.x_min = -0.5, .x_max = 4, .y_min = -1.5, .y_max = 2},
-       {{"GD", 1e-3},
-        {"SGD", 1e-3},
-        {"Momentum", 1e-3},
-        {"AdaGrad", 0.5},
-        {"RMSprop", 1e-2},
-        {"Adam", 0.05},
-        {"Adam+decay", 0.1}},
+       rates,
        1.0},
   };
 
