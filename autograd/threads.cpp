@@ -1,8 +1,12 @@
 // The thread knob: our own count, mirrored into OpenBLAS.
 #include "threads.hpp"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <thread>
 
 #include "errors.hpp"
 
@@ -23,6 +27,13 @@ bool env_sets_threads() {
   return false;
 }
 
+// The CPUs this process may run on (its affinity mask, as a container or taskset sets it).
+int available_cpus() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 }  // namespace
 
 void set_num_threads(int n) {
@@ -41,9 +52,9 @@ namespace detail {
 int apply_default_threads() {
   int expected = 0;
   if (g_num_threads.load() != 0) return g_num_threads.load();
-  // The environment's choice wins; otherwise one thread (see threads.hpp).
-  const int n = env_sets_threads() ? openblas_get_num_threads() : 1;
-  if (g_num_threads.compare_exchange_strong(expected, n) && !env_sets_threads()) openblas_set_num_threads(1);
+  // The environment's choice wins; otherwise one thread per available CPU (see threads.hpp).
+  const int n = env_sets_threads() ? openblas_get_num_threads() : available_cpus();
+  if (g_num_threads.compare_exchange_strong(expected, n) && !env_sets_threads()) openblas_set_num_threads(n);
   return g_num_threads.load();
 }
 

@@ -1,12 +1,13 @@
 #pragma once
-// The number of threads tapegrad computes with: one knob for OpenBLAS's threads (the matrix
-// products) and for any threads of tapegrad's own, as torch.set_num_threads.
+// The number of threads tapegrad computes with: one knob for tapegrad's own threads (the
+// matrix-product kernel, ops/gemm.cpp) and OpenBLAS's, as torch.set_num_threads.
 //
-// Default: 1 thread, unless the environment sets OPENBLAS_NUM_THREADS or OMP_NUM_THREADS (then
-// OpenBLAS's own choice is kept). One thread is the default because tapegrad's matrices are
-// small: on the issue-6 measurements, 2 OpenBLAS threads lose to 1 on GEMMs of MLP size, where
-// starting the threads costs more than the work they share. PyTorch instead defaults to the
-// number of physical cores.
+// Default: one thread per CPU the process may use (as PyTorch's default of one per core),
+// unless the environment sets OPENBLAS_NUM_THREADS or OMP_NUM_THREADS (then OpenBLAS's count
+// is kept). A matrix product uses only as many of them as its size repays: each thread gets at
+// least 2^21 multiply-adds, and OpenBLAS runs products under 2^24 on one thread (on the
+// issue-6 measurements a second OpenBLAS thread loses on MLP-sized products, by 40 times on
+// 256x512 @ 512x10). Elementwise ops run on the calling thread.
 namespace tapegrad {
 
 /// Sets the number of threads (OpenBLAS's included) to n >= 1; throws ValueError otherwise
@@ -14,8 +15,8 @@ namespace tapegrad {
 /// torch.set_num_threads does. Call it before the work starts, from the main thread.
 void set_num_threads(int n);
 
-/// The number of threads set by set_num_threads, or the default: 1, or OpenBLAS's count when
-/// the environment chose it.
+/// The number of threads set by set_num_threads, or the default: the available CPUs, or
+/// OpenBLAS's count when the environment chose it.
 int get_num_threads();
 
 namespace detail {

@@ -6,13 +6,14 @@
 // Times are medians over samples of many calls each, after a warm-up: microseconds per call for
 // the overhead cases, GB/s for the 1M-element ops, GFLOP/s for matmul, steps/s for mlp and the
 // GEMM-only bound (the step's GEMMs alone, straight to BLAS on buffers allocated once).
-#include <cblas.h>
 #include <fmt/core.h>
 #include <sys/resource.h>
 #include <tapegrad/tapegrad.hpp>
 
 #include <cstring>
 #include <string>
+
+#include <tapegrad/autograd/ops/gemm.hpp>
 
 #include "args.hpp"
 #include "configs.hpp"
@@ -71,10 +72,7 @@ bench::Result run_gemm_bound(const bench::MlpConfig& c, int samples) {
   auto step = [&] {
     for (size_t i = 0; i < gemms.size(); ++i) {
       const auto& g = gemms[i];
-      cblas_sgemm(CblasRowMajor, g.trans_a ? CblasTrans : CblasNoTrans, g.trans_b ? CblasTrans : CblasNoTrans,
-                  static_cast<int>(g.m), static_cast<int>(g.n), static_cast<int>(g.k), 1.0f, a[i].data(),
-                  static_cast<int>(g.trans_a ? g.m : g.k), b[i].data(), static_cast<int>(g.trans_b ? g.k : g.n), 0.0f,
-                  out[i].data(), static_cast<int>(g.n));
+      kernels::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, a[i].data(), b[i].data(), out[i].data(), false);
     }
   };
   const int64_t iters = calibrate(step, 0.2);

@@ -1,9 +1,7 @@
-// Matrix products. mm_flags is the one primitive that calls BLAS; matmul, mm, bmm and dot
-// reshape their operands (views, no copies) around it; linear is x @ wᵀ + b in one gemm.
-// Transposed operands are never copied: gemm's transpose flags read them in place.
+// Matrix products. mm_flags is the one primitive that calls the matrix-product kernel
+// (gemm.hpp); matmul, mm, bmm and dot reshape their operands (views, no copies) around it; linear is x @ wᵀ + b in one gemm.
+// Transposed operands are never copied: the kernel's transpose flags read them in place.
 #include "linalg.hpp"
-
-#include <cblas.h>
 
 #include <algorithm>
 #include <climits>
@@ -11,34 +9,13 @@
 
 #include "../node.hpp"
 #include "broadcast.hpp"
+#include "gemm.hpp"
 #include "kernels.hpp"
 #include "shape_ops.hpp"
 
 namespace tapegrad {
 
 namespace {
-
-// C [M, N] = op(A) @ op(B) (+ C when accumulate), row-major; A is [M, K] or [K, M] (ta),
-// B is [K, N] or [N, K] (tb). BLAS rejects a leading dimension of 0, so empty products
-// are handled here: M or N = 0 writes nothing, K = 0 gives zeros (or leaves C).
-template <class T>
-void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a, const T* b, T* c,
-          bool accumulate) {
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    if (!accumulate) std::fill(c, c + m * n, T(0));
-    return;
-  }
-  const auto lda = static_cast<blasint>(ta ? m : k), ldb = static_cast<blasint>(tb ? k : n);
-  const auto opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
-  const T beta = accumulate ? T(1) : T(0);
-  if constexpr (std::is_same_v<T, float>)
-    cblas_sgemm(CblasRowMajor, opa, opb, static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k),
-                1.0f, a, lda, b, ldb, beta, c, static_cast<blasint>(n));
-  else
-    cblas_dgemm(CblasRowMajor, opa, opb, static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), 1.0,
-                a, lda, b, ldb, beta, c, static_cast<blasint>(n));
-}
 
 Shape batch_of(const Shape& s) {
   Shape b;
@@ -123,14 +100,14 @@ Tensor mm_flags(const Tensor& a, const Tensor& b, bool ta, bool tb) {
     if (out.numel() == 0) return;
     if (bb.numel() == 1 && !ta) {
       // one B for every batch: A's batches stack into rows, [B*M, K] @ op(B) in one call
-      gemm(false, tb, ba.numel() * m, n, ka, pa, pb, pc, false);
+      kernels::gemm(false, tb, ba.numel() * m, n, ka, pa, pb, pc, false);
       return;
     }
     const Shape batch = batch_of(shape);
     const auto oa = batch_offsets(batch, ba), ob = batch_offsets(batch, bb);
     const std::int64_t sa = m * ka, sb = ka * n, sc = m * n;
     for (std::size_t i = 0; i < oa.size(); ++i)
-      gemm(ta, tb, m, n, ka, pa + oa[i] * sa, pb + ob[i] * sb, pc + static_cast<std::int64_t>(i) * sc, false);
+      kernels::gemm(ta, tb, m, n, ka, pa + oa[i] * sa, pb + ob[i] * sb, pc + static_cast<std::int64_t>(i) * sc, false);
   });
 
   // C = op(A) op(B), G = dC [batch..., M, N]; dop(A) = G op(B)ᵀ, dop(B) = op(A)ᵀ G. Written
@@ -241,7 +218,7 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
       const T* pb = bias.data<T>();
       for (std::int64_t i = 0; i < rows; ++i) std::memcpy(po + i * out_f, pb, sizeof(T) * out_f);
     }
-    gemm(false, true, rows, out_f, in_f, x.data<T>(), w.data<T>(), po, bias.defined());
+    kernels::gemm(false, true, rows, out_f, in_f, x.data<T>(), w.data<T>(), po, bias.defined());
   });
 
   // x2 [R, in], g2 [R, out]: dx = g2 @ w [R, in], dw = g2ᵀ @ x2 [out, in], db = sum of g2's rows

@@ -1,6 +1,6 @@
 #pragma once
-// Linear algebra: matrix products through BLAS (cblas_sgemm / cblas_dgemm), never copying a
-// transposed operand; the transpose flags of gemm do that work.
+// Linear algebra: matrix products through one kernel (ops/gemm.hpp: tapegrad's own on AVX-512
+// CPUs, OpenBLAS elsewhere), never copying a transposed operand; its transpose flags do that work.
 #include "../tensor.hpp"
 
 namespace tapegrad {

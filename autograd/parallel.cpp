@@ -1,0 +1,120 @@
+// A fixed pool of worker threads. A call publishes its task by bumping a generation counter;
+// each worker spins on that counter for a while after its last task (so back-to-back calls, as
+// in a training step, find it running on its own core) and then sleeps on a condition
+// variable. Sleeping workers are expensive to wake on a VM: the scheduler tends to place a
+// woken thread on the waker's core, where the two share it until the load balancer moves one.
+#include "parallel.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tapegrad::detail {
+namespace {
+
+// How long an idle worker spins before it sleeps.
+constexpr auto kSpin = std::chrono::milliseconds(2);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#else
+  std::this_thread::yield();
+#endif
+}
+
+class Pool {
+ public:
+  ~Pool() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+
+  // Runs n tasks; the caller holds busy_.
+  void run(int n, void (*task)(void*, int), void* ctx) {
+    while (static_cast<int>(workers_.size()) < n - 1) {
+      const int id = static_cast<int>(workers_.size()) + 1;
+      workers_.emplace_back([this, id] { work(id); });
+    }
+    task_ = task;
+    ctx_ = ctx;
+    tasks_ = n;
+    pending_.store(n - 1, std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      generation_.fetch_add(1, std::memory_order_release);
+    }
+    wake_.notify_all();
+    task(ctx, 0);
+    while (pending_.load(std::memory_order_acquire) != 0) cpu_relax();
+  }
+
+  std::mutex busy_;  // one run at a time
+
+ private:
+  // Worker `id` runs task id of every generation that has one.
+  void work(int id) {
+    unsigned long seen = 0;
+    for (;;) {
+      wait_for_generation(seen);
+      if (stop_) return;
+      seen = generation_.load(std::memory_order_acquire);
+      if (id < tasks_) {
+        task_(ctx_, id);
+        pending_.fetch_sub(1, std::memory_order_release);
+      }
+    }
+  }
+
+  // Returns once the generation differs from `seen` or the pool stops.
+  void wait_for_generation(unsigned long seen) {
+    const auto deadline = std::chrono::steady_clock::now() + kSpin;
+    for (int i = 1;; ++i) {
+      if (generation_.load(std::memory_order_acquire) != seen) return;
+      cpu_relax();
+      if (i % 256 == 0 && std::chrono::steady_clock::now() > deadline) break;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    wake_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_acquire) != seen; });
+  }
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::vector<std::thread> workers_;
+  std::atomic<unsigned long> generation_{0};
+  std::atomic<int> pending_{0};
+  void (*task_)(void*, int) = nullptr;  // written before generation_ is bumped
+  void* ctx_ = nullptr;
+  int tasks_ = 0;
+  std::atomic<bool> stop_{false};  // set under mu_
+};
+
+Pool& pool() {
+  static Pool p;
+  return p;
+}
+
+}  // namespace
+
+void parallel_tasks(int n, void (*task)(void*, int), void* ctx) {
+  if (n <= 1) {
+    if (n == 1) task(ctx, 0);
+    return;
+  }
+  Pool& p = pool();
+  std::unique_lock<std::mutex> busy(p.busy_, std::try_to_lock);
+  if (!busy.owns_lock()) {
+    for (int i = 0; i < n; ++i) task(ctx, i);
+    return;
+  }
+  p.run(n, task, ctx);
+}
+
+}  // namespace tapegrad::detail
