@@ -1,9 +1,15 @@
 // A fixed pool of worker threads. A call publishes its task by bumping a generation counter;
 // each worker spins on that counter for a while after its last task (so back-to-back calls, as
 // in a training step, find it running on its own core) and then sleeps on a condition
-// variable. Sleeping workers are expensive to wake on a VM: the scheduler tends to place a
-// woken thread on the waker's core, where the two share it until the load balancer moves one.
+// variable.
+//
+// Where the kernel reports no shared cache between CPUs (as on this project's VMs), Linux wakes
+// a thread on the waker's CPU rather than on an idle one, and a worker then shares the caller's
+// core until the load balancer moves it, tens of milliseconds later: two threads ran slower than
+// one. So a worker that finds itself on the caller's CPU moves itself off it before it starts.
 #include "parallel.hpp"
+
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -16,7 +22,7 @@ namespace tapegrad::detail {
 namespace {
 
 // How long an idle worker spins before it sleeps.
-constexpr auto kSpin = std::chrono::milliseconds(2);
+constexpr auto kSpin = std::chrono::milliseconds(1);
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -24,6 +30,16 @@ inline void cpu_relax() {
 #else
   std::this_thread::yield();
 #endif
+}
+
+// Moves the calling thread to another CPU of its affinity mask than `cpu`, then allows all of
+// the mask again (which does not move it back).
+void move_off(int cpu) {
+  cpu_set_t all, others;
+  if (sched_getaffinity(0, sizeof(all), &all) != 0 || CPU_COUNT(&all) < 2) return;
+  others = all;
+  CPU_CLR(cpu, &others);
+  if (sched_setaffinity(0, sizeof(others), &others) == 0) sched_setaffinity(0, sizeof(all), &all);
 }
 
 class Pool {
@@ -46,6 +62,7 @@ class Pool {
     task_ = task;
     ctx_ = ctx;
     tasks_ = n;
+    caller_cpu_ = sched_getcpu();
     pending_.store(n - 1, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -67,6 +84,7 @@ class Pool {
       if (stop_) return;
       seen = generation_.load(std::memory_order_acquire);
       if (id < tasks_) {
+        if (caller_cpu_ >= 0 && sched_getcpu() == caller_cpu_) move_off(caller_cpu_);
         task_(ctx_, id);
         pending_.fetch_sub(1, std::memory_order_release);
       }
@@ -90,9 +108,11 @@ class Pool {
   std::vector<std::thread> workers_;
   std::atomic<unsigned long> generation_{0};
   std::atomic<int> pending_{0};
-  void (*task_)(void*, int) = nullptr;  // written before generation_ is bumped
+  // written by the caller before generation_ is bumped
+  void (*task_)(void*, int) = nullptr;
   void* ctx_ = nullptr;
   int tasks_ = 0;
+  int caller_cpu_ = -1;  // the CPU the caller was on when it published the task
   std::atomic<bool> stop_{false};  // set under mu_
 };
 

@@ -5,9 +5,9 @@
 // Default: one thread per CPU the process may use (as PyTorch's default of one per core),
 // unless the environment sets OPENBLAS_NUM_THREADS or OMP_NUM_THREADS (then OpenBLAS's count
 // is kept). A matrix product uses only as many of them as its size repays: each thread gets at
-// least 2^21 multiply-adds, and OpenBLAS runs products under 2^24 on one thread (on the
-// issue-6 measurements a second OpenBLAS thread loses on MLP-sized products, by 40 times on
-// 256x512 @ 512x10). Elementwise ops run on the calling thread.
+// least 2^26 multiply-adds in tapegrad's kernel, and OpenBLAS runs products under 2^24 on one
+// thread (on the issue-6 measurements a second OpenBLAS thread loses on MLP-sized products, by
+// 40 times on 256x512 @ 512x10). Elementwise ops run on the calling thread.
 namespace tapegrad {
 
 /// Sets the number of threads (OpenBLAS's included) to n >= 1; throws ValueError otherwise

@@ -13,10 +13,11 @@
 namespace bench {
 
 /// --case NAME [--config tiny|small|medium|large] [--shape M,K,N] [--samples N] [--threads N]
+/// (no --threads: the library's default thread count)
 struct Args {
   std::string kase, config = "small";
   int64_t m = 64, k = 784, n = 128;
-  int samples = 9, threads = 1;
+  int samples = 9, threads = 0;  // 0: the default
 };
 
 inline Args parse(int argc, char** argv) {

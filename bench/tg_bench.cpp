@@ -1,7 +1,7 @@
 // tapegrad's side of bench/run: one case per process, one JSON line on stdout.
 //
 //   tg_bench --case add_fwd|add_fwd_bwd|chain100|add_1m|exp_1m|relu_1m|mlp|gemm_bound|matmul
-//            [--config tiny|small|medium|large] [--shape M,K,N] [--samples 9] [--threads 1]
+//            [--config tiny|small|medium|large] [--shape M,K,N] [--samples 9] [--threads N]
 //
 // Times are medians over samples of many calls each, after a warm-up: microseconds per call for
 // the overhead cases, GB/s for the 1M-element ops, GFLOP/s for matmul, steps/s for mlp and the
@@ -84,7 +84,7 @@ bench::Result run_gemm_bound(const bench::MlpConfig& c, int samples) {
 int main(int argc, char** argv) {
   try {
     const bench::Args a = bench::parse(argc, argv);
-    set_num_threads(a.threads);
+    if (a.threads > 0) set_num_threads(a.threads);
     bench::Result r;
     Tensor p = tensor({1.5}, {.requires_grad = true}), q = tensor({2.5}, {.requires_grad = true});
     const Tensor c = tensor({0.5});
@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
       throw std::invalid_argument("unknown --case '" + a.kase + "'");
     }
     r.impl = "tapegrad";
-    r.threads = a.threads;
+    r.threads = get_num_threads();
     fmt::print("{}\n", r.json());
     return 0;
   } catch (const std::exception& e) {

@@ -51,7 +51,7 @@ bench::Result run_mlp(const bench::MlpConfig& c, int samples) {
 int main(int argc, char** argv) {
   try {
     const bench::Args a = bench::parse(argc, argv);
-    torch::set_num_threads(a.threads);
+    if (a.threads > 0) torch::set_num_threads(a.threads);
     bench::Result r;
     auto p = torch::tensor({1.5f}, torch::requires_grad()), q = torch::tensor({2.5f}, torch::requires_grad());
     const auto c = torch::tensor({0.5f});
@@ -89,7 +89,7 @@ int main(int argc, char** argv) {
       throw std::invalid_argument("unknown --case '" + a.kase + "'");
     }
     r.impl = "libtorch";
-    r.threads = a.threads;
+    r.threads = torch::get_num_threads();
     fmt::print("{}\n", r.json());
     return 0;
   } catch (const std::exception& e) {

@@ -105,17 +105,40 @@ TEST_CASE("K = 0 gives zeros, or leaves C when accumulating; M = 0 or N = 0 writ
 
 TEST_CASE("1 and 2 threads give the same bits, splitting rows or columns") {
   const int before = get_num_threads();
-  // [200, 300] @ [300, 100] splits its rows; [20, 100] @ [100, 3100] its columns
-  for (const Case& c : {Case{200, 100, 300}, Case{20, 3100, 100}}) {
+  // [600, 800] @ [800, 300] splits its rows; [20, 900] @ [900, 8000] its columns (each is over
+  // the 2 x 2^26 multiply-adds that two threads need)
+  for (const Case& c : {Case{600, 300, 800}, Case{20, 8000, 900}}) {
     CAPTURE(c.m);
     const auto a = random_values<float>(c.m * c.k, 4), b = random_values<float>(c.k * c.n, 5);
     std::vector<float> one(c.m * c.n), two(c.m * c.n);
     set_num_threads(1);
+    CHECK(kernels::gemm_threads<float>(c.m, c.n, c.k) == 1);
     kernels::gemm<float>(false, true, c.m, c.n, c.k, a.data(), b.data(), one.data(), false);
     set_num_threads(2);
+    CHECK(kernels::gemm_threads<float>(c.m, c.n, c.k) == 2);
     kernels::gemm<float>(false, true, c.m, c.n, c.k, a.data(), b.data(), two.data(), false);
     CHECK(one == two);
-    CHECK(one[0] != 0.0f);
+    // and both are right: spot-check row 0 and the last row against a float64 dot product
+    for (std::int64_t i : {std::int64_t{0}, c.m - 1})
+      for (std::int64_t j : {std::int64_t{0}, c.n - 1}) {
+        double sum = 0;
+        for (std::int64_t p = 0; p < c.k; ++p) sum += double(a[i * c.k + p]) * double(b[j * c.k + p]);
+        CHECK(two[i * c.n + j] == doctest::Approx(sum).epsilon(1e-4));
+      }
   }
+  set_num_threads(before);
+}
+
+TEST_CASE("a product uses one thread per 2^26 multiply-adds, at most set_num_threads") {
+  if (!cpu_has_avx512()) {
+    MESSAGE("no AVX-512: products go to OpenBLAS, whose threads follow set_num_threads");
+    return;
+  }
+  const int before = get_num_threads();
+  set_num_threads(2);
+  CHECK(kernels::gemm_threads<float>(256, 512, 784) == 1);     // 103M: the medium config's largest
+  CHECK(kernels::gemm_threads<float>(512, 4096, 1024) == 2);   // 2.1G: the large config's
+  set_num_threads(1);
+  CHECK(kernels::gemm_threads<float>(512, 4096, 1024) == 1);
   set_num_threads(before);
 }

@@ -30,6 +30,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 #include <type_traits>
@@ -290,10 +291,13 @@ template <class T> TG_AVX512 void gemm_block(const Problem& q, const T* a, const
   }
 }
 
-// Products under this many multiply-adds go to OpenBLAS (packing would cost more than it
-// saves), and each thread gets at least kMacsPerThread of work.
+// Products under kOwnKernelMacs multiply-adds go to OpenBLAS (packing would cost more than it
+// saves). A product gets one thread per kMacsPerThread (2^26, about 0.4 ms at 180 GFLOP/s):
+// on this project's 2-core VM a second thread was erratic on MLP-sized products (from 3x
+// slower to 1.3x faster on the medium config, run to run) and reliably near 2x only on
+// products of a few hundred million multiply-adds or more (the large config's).
 constexpr double kOwnKernelMacs = 16 * 16 * 16;
-constexpr double kMacsPerThread = 1 << 21;
+constexpr double kMacsPerThread = 1 << 26;
 
 bool has_avx512() {
   static const bool yes = __builtin_cpu_supports("avx512f");
@@ -305,17 +309,21 @@ template <class T> bool use_own_kernel(std::int64_t m, std::int64_t n, std::int6
   return has_avx512() && !g_force_blas.load(std::memory_order_relaxed) && macs >= kOwnKernelMacs;
 }
 
+// Threads for a product in tapegrad's kernel: one per kMacsPerThread, at most set_num_threads.
+int own_kernel_threads(std::int64_t m, std::int64_t n, std::int64_t k) {
+  const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  return static_cast<int>(std::max(1.0, std::min<double>(get_num_threads(), std::floor(macs / kMacsPerThread))));
+}
+
 template <class T>
 void gemm_own(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a, const T* b, T* c,
               bool accumulate) {
   using B = Blocking<T>;
   const Problem q{ta, tb, m, n, k, ta ? m : k, tb ? k : n, accumulate};
-  const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   // Split the longer side of C into whole strips: MR rows or NR columns per unit.
   const bool by_rows = m / B::MR >= n / B::NR;
   const std::int64_t unit = by_rows ? B::MR : B::NR, units = ((by_rows ? m : n) + unit - 1) / unit;
-  const int threads = static_cast<int>(
-      std::max<std::int64_t>(1, std::min<std::int64_t>({get_num_threads(), units, static_cast<std::int64_t>(macs / kMacsPerThread)})));
+  const int threads = static_cast<int>(std::min<std::int64_t>(own_kernel_threads(m, n, k), units));
   auto task = [&](int t) {
     const std::int64_t u0 = units * t / threads, u1 = units * (t + 1) / threads;
     const std::int64_t lo = u0 * unit, hi = std::min(u1 * unit, by_rows ? m : n);
@@ -343,6 +351,12 @@ template <class T> const char* gemm_backend(std::int64_t m, std::int64_t n, std:
   return use_own_kernel<T>(m, n, k) ? "avx512" : "openblas";
 }
 
+template <class T> int gemm_threads(std::int64_t m, std::int64_t n, std::int64_t k) {
+  if (use_own_kernel<T>(m, n, k)) return own_kernel_threads(m, n, k);
+  const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  return macs < kBlasThreadedMacs ? 1 : get_num_threads();
+}
+
 void gemm_force_blas(bool on) { g_force_blas = on; }
 
 template void gemm<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const float*, const float*, float*,
@@ -351,5 +365,7 @@ template void gemm<double>(bool, bool, std::int64_t, std::int64_t, std::int64_t,
                            double*, bool);
 template const char* gemm_backend<float>(std::int64_t, std::int64_t, std::int64_t);
 template const char* gemm_backend<double>(std::int64_t, std::int64_t, std::int64_t);
+template int gemm_threads<float>(std::int64_t, std::int64_t, std::int64_t);
+template int gemm_threads<double>(std::int64_t, std::int64_t, std::int64_t);
 
 }  // namespace tapegrad::kernels

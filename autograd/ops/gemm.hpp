@@ -18,6 +18,9 @@ void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, cons
 /// own packed kernel) or "openblas". For tests and the benchmark report.
 template <class T> const char* gemm_backend(std::int64_t m, std::int64_t n, std::int64_t k);
 
+/// The threads gemm uses for that product (at most get_num_threads()).
+template <class T> int gemm_threads(std::int64_t m, std::int64_t n, std::int64_t k);
+
 /// Forces OpenBLAS (true) or restores the automatic choice (false); for tests comparing the two.
 void gemm_force_blas(bool on);
 
