@@ -71,11 +71,13 @@ bool cpu_has_avx512() { return __builtin_cpu_supports("avx512f"); }
 
 }  // namespace
 
-TEST_CASE("the kernel picks AVX-512 on CPUs that have it, OpenBLAS elsewhere and for tiny products") {
+TEST_CASE("the kernel picks AVX-512 on CPUs that have it, OpenBLAS elsewhere and for tiny or narrow products") {
   const std::string expected = cpu_has_avx512() ? "avx512" : "openblas";
   CHECK(kernels::gemm_backend<float>(64, 128, 784) == expected);
   CHECK(kernels::gemm_backend<double>(64, 128, 784) == expected);
   CHECK(std::string(kernels::gemm_backend<float>(4, 4, 4)) == "openblas");
+  CHECK(std::string(kernels::gemm_backend<float>(64, 10, 128)) == "openblas");  // N <= 16: padding
+  CHECK(kernels::gemm_backend<float>(64, 17, 128) == expected);
   kernels::gemm_force_blas(true);
   CHECK(std::string(kernels::gemm_backend<float>(64, 128, 784)) == "openblas");
   kernels::gemm_force_blas(false);

@@ -177,10 +177,66 @@ TG_AVX512 void micro_kernel(std::int64_t kc, const T* __restrict ap, const T* __
 
 // ---- packing --------------------------------------------------------------------------------
 
+// GCC 12 warns that the shuffle intrinsics' internal _mm512_undefined_ps "may be used
+// uninitialized" (a false positive in its own headers).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+// Transposes 16 rows of 16 floats in registers: afterwards r[i] holds what was column i.
+// Four rounds of shuffles: pairs of lanes, pairs of pairs, then 128-bit blocks twice.
+TG_AVX512_INLINE void transpose16(__m512 r[16]) {
+  __m512 t[16];
+#pragma GCC unroll 8
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+#pragma GCC unroll 4
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+#pragma GCC unroll 2
+  for (int i = 0; i < 16; i += 8) {
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+      t[i + j] = _mm512_shuffle_f32x4(r[i + j], r[i + j + 4], 0x88);
+      t[i + j + 4] = _mm512_shuffle_f32x4(r[i + j], r[i + j + 4], 0xDD);
+    }
+  }
+#pragma GCC unroll 8
+  for (int j = 0; j < 8; ++j) {
+    r[j] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0x88);
+    r[j + 8] = _mm512_shuffle_f32x4(t[j], t[j + 8], 0xDD);
+  }
+}
+
+// dst[p * ldd + i] = src[i * lds + p] for i < rows (0 for rows <= i < lanes) and p < kc, in
+// 16 x 16 tiles transposed in registers; `lanes` <= 16 values are written per p.
+TG_AVX512 void pack_transposed(const float* src, std::int64_t lds, int rows, std::int64_t kc, float* dst,
+                               std::int64_t ldd, int lanes) {
+  const auto store_mask = static_cast<__mmask16>(lanes >= 16 ? 0xFFFFu : (1u << lanes) - 1);
+  for (std::int64_t p = 0; p < kc; p += 16) {
+    const int pv = static_cast<int>(std::min<std::int64_t>(16, kc - p));
+    const auto load_mask = static_cast<__mmask16>(pv == 16 ? 0xFFFFu : (1u << pv) - 1);
+    __m512 r[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i)
+      r[i] = i < rows ? _mm512_maskz_loadu_ps(load_mask, src + i * lds + p) : _mm512_setzero_ps();
+    transpose16(r);
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i)
+      if (i < pv) _mm512_mask_storeu_ps(dst + (p + i) * ldd, store_mask, r[i]);
+  }
+}
+#pragma GCC diagnostic pop
+
 // A [mc, kc] from row i0, column p0 of op(A) into strips of MR rows: strip s holds
 // A(i0 + s*MR + i, p0 + p) at [s][p][i], zero for rows past mc.
 template <class T>
-void pack_a(bool ta, const T* a, std::int64_t lda, std::int64_t i0, std::int64_t mc, std::int64_t p0,
+TG_AVX512 void pack_a(bool ta, const T* a, std::int64_t lda, std::int64_t i0, std::int64_t mc, std::int64_t p0,
             std::int64_t kc, T* dst) {
   constexpr int MR = Blocking<T>::MR;
   for (std::int64_t s = 0; s < mc; s += MR) {
@@ -191,6 +247,8 @@ void pack_a(bool ta, const T* a, std::int64_t lda, std::int64_t i0, std::int64_t
         const T* src = a + (p0 + p) * lda + i0 + s;
         for (std::int64_t i = 0; i < MR; ++i) d[p * MR + i] = i < mv ? src[i] : T(0);
       }
+    } else if constexpr (std::is_same_v<T, float>) {  // rows of a, transposed 16 x 16 at a time
+      pack_transposed(a + (i0 + s) * lda + p0, lda, static_cast<int>(mv), kc, d, MR, MR);
     } else {  // A(i, p) = a[i * lda + p]: rows read along p
       for (std::int64_t i = 0; i < MR; ++i) {
         if (i < mv) {
@@ -207,7 +265,7 @@ void pack_a(bool ta, const T* a, std::int64_t lda, std::int64_t i0, std::int64_t
 // B [kc, nc] from row p0, column j0 of op(B) into strips of NR columns: strip s holds
 // B(p0 + p, j0 + s*NR + j) at [s][p][j], zero for columns past nc.
 template <class T>
-void pack_b(bool tb, const T* b, std::int64_t ldb, std::int64_t p0, std::int64_t kc, std::int64_t j0,
+TG_AVX512 void pack_b(bool tb, const T* b, std::int64_t ldb, std::int64_t p0, std::int64_t kc, std::int64_t j0,
             std::int64_t nc, T* dst) {
   constexpr int NR = Blocking<T>::NR;
   for (std::int64_t s = 0; s < nc; s += NR) {
@@ -217,6 +275,11 @@ void pack_b(bool tb, const T* b, std::int64_t ldb, std::int64_t p0, std::int64_t
       for (std::int64_t p = 0; p < kc; ++p) {
         const T* src = b + (p0 + p) * ldb + j0 + s;
         for (std::int64_t j = 0; j < NR; ++j) d[p * NR + j] = j < nv ? src[j] : T(0);
+      }
+    } else if constexpr (std::is_same_v<T, float>) {  // rows of b, 16 at a time, transposed
+      for (int h = 0; h < NR; h += 16) {
+        const int rows = static_cast<int>(std::clamp<std::int64_t>(nv - h, 0, 16));
+        pack_transposed(rows > 0 ? b + (j0 + s + h) * ldb + p0 : b, ldb, rows, kc, d + h, NR, 16);
       }
     } else {  // B(p, j) = b[j * ldb + p]: rows of b read along p
       for (std::int64_t j = 0; j < NR; ++j) {
@@ -268,12 +331,14 @@ template <class T> TG_AVX512 void gemm_block(const Problem& q, const T* a, const
   auto& buf = pack_buffers<T>();
   PackBuffers<T>::reserve(buf.a, buf.a_size, B::MC * B::KC);
   PackBuffers<T>::reserve(buf.b, buf.b_size, B::KC * ((std::min(B::NC, n1 - n0) + B::NR - 1) / B::NR * B::NR));
+  // K in equal blocks of at most KC (784 = 4 x 196, not 3 x 256 + 16)
+  const std::int64_t kc_even = (q.k + (q.k + B::KC - 1) / B::KC - 1) / ((q.k + B::KC - 1) / B::KC);
   T* const pa = buf.a.get();
   T* const pb = buf.b.get();
   for (std::int64_t jc = n0; jc < n1; jc += B::NC) {
     const std::int64_t nc = std::min(B::NC, n1 - jc);
-    for (std::int64_t pc = 0; pc < q.k; pc += B::KC) {
-      const std::int64_t kc = std::min(B::KC, q.k - pc);
+    for (std::int64_t pc = 0; pc < q.k; pc += kc_even) {
+      const std::int64_t kc = std::min(kc_even, q.k - pc);
       const bool acc = q.accumulate || pc > 0;
       pack_b(q.tb, b, q.ldb, pc, kc, jc, nc, pb);
       for (std::int64_t ic = m0; ic < m1; ic += B::MC) {
@@ -292,7 +357,8 @@ template <class T> TG_AVX512 void gemm_block(const Problem& q, const T* a, const
 }
 
 // Products under kOwnKernelMacs multiply-adds go to OpenBLAS (packing would cost more than it
-// saves). A product gets one thread per kMacsPerThread (2^26, about 0.4 ms at 180 GFLOP/s):
+// saves), and so do products at most half a strip wide (N <= NR / 2: most of each strip would
+// be zero padding; OpenBLAS was twice as fast on 64x128 @ 128x10). A product gets one thread per kMacsPerThread (2^26, about 0.4 ms at 180 GFLOP/s):
 // on this project's 2-core VM a second thread was erratic on MLP-sized products (from 3x
 // slower to 1.3x faster on the medium config, run to run) and reliably near 2x only on
 // products of a few hundred million multiply-adds or more (the large config's).
@@ -306,7 +372,8 @@ bool has_avx512() {
 
 template <class T> bool use_own_kernel(std::int64_t m, std::int64_t n, std::int64_t k) {
   const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  return has_avx512() && !g_force_blas.load(std::memory_order_relaxed) && macs >= kOwnKernelMacs;
+  return has_avx512() && !g_force_blas.load(std::memory_order_relaxed) && macs >= kOwnKernelMacs &&
+         n > Blocking<T>::NR / 2;
 }
 
 // Threads for a product in tapegrad's kernel: one per kMacsPerThread, at most set_num_threads.
