@@ -1,5 +1,6 @@
 #include "allocator.hpp"
 
+#include <array>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -27,10 +28,10 @@ class CachingAllocator final : public Allocator {
     const std::size_t cls = size_class(nbytes);
     {
       std::lock_guard lock(mutex_);
-      auto it = free_.find(cls);
-      if (it != free_.end() && !it->second.empty()) {
-        void* p = it->second.back();
-        it->second.pop_back();
+      std::vector<void*>& blocks = bin(cls);
+      if (!blocks.empty()) {
+        void* p = blocks.back();
+        blocks.pop_back();
         cached_ -= cls;
         return p;
       }
@@ -44,7 +45,7 @@ class CachingAllocator final : public Allocator {
     const std::size_t cls = size_class(nbytes);
     std::lock_guard lock(mutex_);
     try {
-      free_[cls].push_back(p);
+      bin(cls).push_back(p);
       cached_ += cls;
     } catch (...) {
       std::free(p);
@@ -53,9 +54,13 @@ class CachingAllocator final : public Allocator {
 
   void empty_cache() override {
     std::lock_guard lock(mutex_);
-    for (auto& [cls, blocks] : free_)
+    auto release = [](std::vector<void*>& blocks) {
       for (void* p : blocks) std::free(p);
-    free_.clear();
+      blocks = {};
+    };
+    for (auto& blocks : small_) release(blocks);
+    for (auto& [cls, blocks] : large_) release(blocks);
+    large_.clear();
     cached_ = 0;
   }
 
@@ -65,8 +70,16 @@ class CachingAllocator final : public Allocator {
   }
 
  private:
+  // The free blocks of a size class: the seven small classes (64 B .. 4 KiB) in an array, so
+  // the tiny tensors of a graph find theirs without hashing; page multiples in a map.
+  std::vector<void*>& bin(std::size_t cls) {
+    if (cls <= 4096) return small_[static_cast<std::size_t>(__builtin_ctzll(cls)) - 6];
+    return large_[cls];
+  }
+
   mutable std::mutex mutex_;
-  std::unordered_map<std::size_t, std::vector<void*>> free_;
+  std::array<std::vector<void*>, 7> small_;
+  std::unordered_map<std::size_t, std::vector<void*>> large_;
   std::size_t cached_ = 0;
 };
 

@@ -1,7 +1,9 @@
 #include "backward.hpp"
 
+#include <algorithm>
 #include <cmath>
-#include <queue>
+#include <optional>
+#include <span>
 #include <unordered_map>
 
 #include "node.hpp"
@@ -42,6 +44,24 @@ void accumulate_into(std::shared_ptr<TensorImpl>& slot, const Tensor& g, bool cr
   }
 }
 
+// The ready queue's storage, kept per thread between sweeps so a small backward allocates
+// none; a stack, because a backward rule may itself run a sweep.
+std::vector<std::vector<Node*>>& spare_heaps() {
+  thread_local std::vector<std::vector<Node*>> spares;
+  return spares;
+}
+std::vector<Node*> spare_heap() {
+  auto& spares = spare_heaps();
+  if (spares.empty()) return {};
+  std::vector<Node*> v = std::move(spares.back());
+  spares.pop_back();
+  return v;
+}
+void return_heap(std::vector<Node*>&& v) {
+  v.clear();
+  if (v.capacity() <= 4096) spare_heaps().push_back(std::move(v));
+}
+
 }  // namespace
 
 namespace {
@@ -61,12 +81,13 @@ class Engine {
  public:
   // Runs the sweep. With `capture`, gradients of those inputs are returned instead of being
   // added into leaves' .grad.
-  static std::vector<Tensor> run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
+  // (Spans, not vectors: a plain loss.backward() allocates no lists.)
+  static std::vector<Tensor> run(std::span<const Tensor> outputs, std::span<const Tensor> grad_outputs,
                                  bool retain_graph, bool create_graph, const std::vector<Tensor>* capture,
                                  bool allow_unused, const char* caller);
 };
 
-std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs,
+std::vector<Tensor> Engine::run(std::span<const Tensor> outputs, std::span<const Tensor> grad_outputs,
                                 bool retain_graph, bool create_graph, const std::vector<Tensor>* capture,
                                 bool allow_unused, const char* caller) {
   if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
@@ -86,10 +107,10 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
     }
   }
 
-  std::unique_ptr<NoGradGuard> no_grad;
-  std::unique_ptr<EnableGradGuard> with_grad;
-  if (create_graph) with_grad = std::make_unique<EnableGradGuard>();
-  else no_grad = std::make_unique<NoGradGuard>();
+  std::optional<NoGradGuard> no_grad;
+  std::optional<EnableGradGuard> with_grad;
+  if (create_graph) with_grad.emplace();
+  else no_grad.emplace();
 
   auto to_leaf = [&](const std::shared_ptr<TensorImpl>& leaf, const Tensor& g) {
     if (capture) {
@@ -105,16 +126,17 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
   // Every node's consumers were created after it, so taking nodes in decreasing creation order
   // runs each one only after all of its gradient has arrived.
   auto later = [](const Node* a, const Node* b) { return a->sequence() < b->sequence(); };
-  std::priority_queue<Node*, std::vector<Node*>, decltype(later)> ready(later);
-  // if anything throws, leave no node half-way (queued, or holding a pending gradient)
+  std::vector<Node*> ready = spare_heap();  // a max-heap by creation order
+  // if anything throws, leave no node half-way (queued, or holding a pending gradient); the
+  // heap's storage goes back to the spares either way
   struct Cleanup {
-    decltype(ready)& q;
+    std::vector<Node*>& q;
     ~Cleanup() {
-      while (!q.empty()) {
-        q.top()->queued_ = false;
-        q.top()->pending_ = Tensor();
-        q.pop();
+      for (Node* n : q) {
+        n->queued_ = false;
+        n->pending_ = Tensor();
       }
+      return_heap(std::move(q));
     }
   } cleanup{ready};
 
@@ -123,7 +145,8 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
     p = p.defined() ? add(p, g) : g;
     if (!node->queued_) {
       node->queued_ = true;
-      ready.push(node.get());
+      ready.push_back(node.get());
+      std::push_heap(ready.begin(), ready.end(), later);
     }
   };
 
@@ -146,8 +169,9 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
   }
 
   while (!ready.empty()) {
-    Node* node = ready.top();
-    ready.pop();
+    std::pop_heap(ready.begin(), ready.end(), later);
+    Node* node = ready.back();
+    ready.pop_back();
     node->queued_ = false;
     if (node->released_) {
       node->pending_ = Tensor();
@@ -197,7 +221,7 @@ std::vector<Tensor> Engine::run(const std::vector<Tensor>& outputs, const std::v
 }
 
 void Tensor::backward(const Tensor& gradient, BackwardOptions options) const {
-  Engine::run({*this}, {gradient}, options.retain_graph || options.create_graph, options.create_graph, nullptr, false,
+  Engine::run(std::span<const Tensor>(this, 1), std::span<const Tensor>(&gradient, 1), options.retain_graph || options.create_graph, options.create_graph, nullptr, false,
               "backward");
 }
 
