@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "node.hpp"
+#include "parallel.hpp"
 #include "ops/elementwise.hpp"
 
 namespace tapegrad {
@@ -45,8 +46,9 @@ Tensor finish(Tensor t, const TensorOptions& o) {
 template <class F> void fill_with(const Tensor& t, F&& f) {
   dispatch_all(t.dtype(), [&]<class T>() {
     T* p = t.data<T>();
-    const std::int64_t n = t.numel();
-    for (std::int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(f(i));
+    detail::parallel_for(t.numel(), detail::kElementsPerThread, [&](std::int64_t lo, std::int64_t hi) {
+      for (std::int64_t i = lo; i < hi; ++i) p[i] = static_cast<T>(f(i));
+    });
   });
 }
 

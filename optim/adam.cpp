@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "../autograd/grad_mode.hpp"
+#include "../autograd/parallel.hpp"
 
 namespace tapegrad::optim {
 
@@ -123,10 +124,16 @@ void detail::adam_update(const Tensor& p, ParamState& st, const AdamRule& rule, 
                      1 - rule.lr * rule.weight_decay};
     const Decay decay = rule.decoupled ? Decay::decoupled : rule.weight_decay != 0 ? Decay::coupled : Decay::none;
     dispatch_float(p.dtype(), op, [&]<class T>() {
-      if constexpr (std::is_same_v<T, float>)
-        adam_fast_f32(p.data<T>(), grad.data<T>(), m.data<T>(), v.data<T>(), p.numel(), decay, r);
-      else
-        adam_fast_f64(p.data<T>(), grad.data<T>(), m.data<T>(), v.data<T>(), p.numel(), decay, r);
+      T *pp = p.data<T>(), *pm = m.data<T>(), *pv = v.data<T>();
+      const T* pg = grad.data<T>();
+      // elementwise, so a large parameter is split across threads (same bits either way)
+      ::tapegrad::detail::parallel_for(p.numel(), ::tapegrad::detail::kElementsPerThread,
+                                       [&](std::int64_t lo, std::int64_t hi) {
+        if constexpr (std::is_same_v<T, float>)
+          adam_fast_f32(pp + lo, pg + lo, pm + lo, pv + lo, hi - lo, decay, r);
+        else
+          adam_fast_f64(pp + lo, pg + lo, pm + lo, pv + lo, hi - lo, decay, r);
+      });
     });
     return;
   }

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "../node.hpp"
+#include "../parallel.hpp"
 #include "broadcast.hpp"
 #include "kernels.hpp"
 
@@ -33,7 +34,9 @@ void add_inplace(Tensor& dst, const Tensor& src) {
   dispatch_float(dst.dtype(), "add_", [&]<class T>() {
     T* d = dst.data<T>();
     const T* s = src.data<T>();
-    for (std::int64_t i = 0, n = dst.numel(); i < n; ++i) d[i] += s[i];
+    parallel_for(dst.numel(), kElementsPerThread, [&](std::int64_t lo, std::int64_t hi) {
+      for (std::int64_t i = lo; i < hi; ++i) d[i] += s[i];
+    });
   });
 }
 }  // namespace detail

@@ -8,6 +8,7 @@
 
 #include <array>
 
+#include "../parallel.hpp"
 #include "../tensor.hpp"
 
 namespace tapegrad::kernels {
@@ -16,6 +17,12 @@ namespace tapegrad::kernels {
 template <class T> auto flat(const Tensor& t) {
   const auto n = static_cast<std::size_t>(t.numel());
   return xt::adapt(t.data<T>(), n, xt::no_ownership(), std::array<std::size_t, 1>{n});
+}
+
+/// Values [lo, hi) of the tensor as a 1-D xtensor view: one thread's share of a flat loop.
+template <class T> auto flat(const Tensor& t, std::int64_t lo, std::int64_t hi) {
+  const auto n = static_cast<std::size_t>(hi - lo);
+  return xt::adapt(t.data<T>() + lo, n, xt::no_ownership(), std::array<std::size_t, 1>{n});
 }
 
 /// The tensor's values as an N-d xtensor view with the tensor's shape.
@@ -52,8 +59,10 @@ void check_same_dtype(const Tensor& a, const Tensor& b, const char* op);
 template <class F> Tensor unary(const Tensor& x, const char* op, F&& f) {
   Tensor out = detail::make_tensor(x.shape(), x.dtype());
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    auto o = flat<T>(out);
-    xt::noalias(o) = f(flat<T>(x));
+    detail::parallel_for(x.numel(), detail::kElementsPerThread, [&](std::int64_t lo, std::int64_t hi) {
+      auto o = flat<T>(out, lo, hi);
+      xt::noalias(o) = f(flat<T>(x, lo, hi));
+    });
   });
   return out;
 }
@@ -66,13 +75,23 @@ template <bool AllowInt = false, class F> Tensor binary(const Tensor& a, const T
   const Shape shape = a.shape() == b.shape() ? a.shape() : broadcast_shapes(a.shape(), b.shape(), op);
   Tensor out = detail::make_tensor(shape, a.dtype());
   auto run = [&]<class T>() {
-    auto o = flat<T>(out);
+    // same shapes, or one side a single value: a flat loop, split across threads when large
+    auto flat_loop = [&](auto&& body) { detail::parallel_for(out.numel(), detail::kElementsPerThread, body); };
     if (a.shape() == b.shape()) {
-      xt::noalias(o) = f(flat<T>(a), flat<T>(b));
+      flat_loop([&](std::int64_t lo, std::int64_t hi) {
+        auto o = flat<T>(out, lo, hi);
+        xt::noalias(o) = f(flat<T>(a, lo, hi), flat<T>(b, lo, hi));
+      });
     } else if (b.numel() == 1 && a.shape() == shape) {
-      xt::noalias(o) = f(flat<T>(a), *b.data<T>());
+      flat_loop([&](std::int64_t lo, std::int64_t hi) {
+        auto o = flat<T>(out, lo, hi);
+        xt::noalias(o) = f(flat<T>(a, lo, hi), *b.data<T>());
+      });
     } else if (a.numel() == 1 && b.shape() == shape) {
-      xt::noalias(o) = f(*a.data<T>(), flat<T>(b));
+      flat_loop([&](std::int64_t lo, std::int64_t hi) {
+        auto o = flat<T>(out, lo, hi);
+        xt::noalias(o) = f(*a.data<T>(), flat<T>(b, lo, hi));
+      });
     } else {
       auto on = nd<T>(out);
       const auto s = xshape(shape);
