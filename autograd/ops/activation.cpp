@@ -22,13 +22,16 @@ using kernels::lanes_around;
 
 namespace {
 
-// out = f<T>(x) elementwise; f maps the flat view of x to an xtensor expression
+// out = f<T>(x) elementwise (split across threads when large); f maps a flat view of x to an
+// xtensor expression
 template <class F> Tensor map_float(const Tensor& x, const char* op, F&& f) {
   Tensor out = detail::make_tensor(x.shape(), x.dtype());
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    auto o = kernels::flat<T>(out);
-    const auto e = kernels::flat<T>(x);
-    xt::noalias(o) = f.template operator()<T>(e);
+    detail::parallel_for(x.numel(), detail::kElementsPerThread, [&](std::int64_t lo, std::int64_t hi) {
+      auto o = kernels::flat<T>(out, lo, hi);
+      const auto e = kernels::flat<T>(x, lo, hi);
+      xt::noalias(o) = f.template operator()<T>(e);
+    });
   });
   return out;
 }
