@@ -59,6 +59,7 @@ class Pool {
       const int id = static_cast<int>(workers_.size()) + 1;
       workers_.emplace_back([this, id] { work(id); });
     }
+    parked_.store(false, std::memory_order_relaxed);
     task_ = task;
     ctx_ = ctx;
     tasks_ = n;
@@ -74,6 +75,7 @@ class Pool {
   }
 
   std::mutex busy_;  // one run at a time
+  std::atomic<bool> parked_{false};  // spinning workers: sleep now
 
  private:
   // Worker `id` runs task id of every generation that has one.
@@ -96,6 +98,7 @@ class Pool {
     const auto deadline = std::chrono::steady_clock::now() + kSpin;
     for (int i = 1;; ++i) {
       if (generation_.load(std::memory_order_acquire) != seen) return;
+      if (parked_.load(std::memory_order_relaxed)) break;
       cpu_relax();
       if (i % 256 == 0 && std::chrono::steady_clock::now() > deadline) break;
     }
@@ -122,6 +125,8 @@ Pool& pool() {
 }
 
 }  // namespace
+
+void park_workers() { pool().parked_.store(true, std::memory_order_relaxed); }
 
 void parallel_tasks(int n, void (*task)(void*, int), void* ctx) {
   if (n <= 1) {

@@ -16,6 +16,10 @@ namespace tapegrad::detail {
 /// pool busy runs its tasks one after another on its own thread.
 void parallel_tasks(int n, void (*task)(void* ctx, int i), void* ctx);
 
+/// Sends idle workers to sleep now instead of after their spin: called before work that runs
+/// its own threads (a threaded OpenBLAS product), so the two sets never share the cores.
+void park_workers();
+
 /// The same for a callable f(int i).
 template <class F> void parallel_tasks(int n, F& f) {
   parallel_tasks(n, [](void* p, int i) { (*static_cast<F*>(p))(i); }, &f);

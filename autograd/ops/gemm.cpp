@@ -65,7 +65,9 @@ template <class T>
 void gemm_blas(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, const T* a, const T* b, T* c,
                bool accumulate) {
   const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
-  set_blas_threads(macs < kBlasThreadedMacs ? 1 : get_num_threads());
+  const int threads = macs < kBlasThreadedMacs ? 1 : get_num_threads();
+  if (threads > 1) detail::park_workers();  // OpenBLAS's threads get the cores to themselves
+  set_blas_threads(threads);
   const auto lda = static_cast<blasint>(ta ? m : k), ldb = static_cast<blasint>(tb ? k : n);
   const auto opa = ta ? CblasTrans : CblasNoTrans, opb = tb ? CblasTrans : CblasNoTrans;
   const auto bm = static_cast<blasint>(m), bn = static_cast<blasint>(n), bk = static_cast<blasint>(k);
