@@ -1,13 +1,15 @@
 #pragma once
 // The number of threads tapegrad computes with: one knob for tapegrad's own threads (the
-// matrix-product kernel, ops/gemm.cpp) and OpenBLAS's, as torch.set_num_threads.
+// matrix-product kernel, ops/gemm.cpp, and large elementwise loops) and OpenBLAS's, as
+// torch.set_num_threads.
 //
 // Default: one thread per CPU the process may use (as PyTorch's default of one per core),
 // unless the environment sets OPENBLAS_NUM_THREADS or OMP_NUM_THREADS (then OpenBLAS's count
 // is kept). A matrix product uses only as many of them as its size repays: each thread gets at
 // least 2^26 multiply-adds in tapegrad's kernel, and OpenBLAS runs products under 2^24 on one
 // thread (on the issue-6 measurements a second OpenBLAS thread loses on MLP-sized products, by
-// 40 times on 256x512 @ 512x10). Elementwise ops run on the calling thread.
+// 40 times on 256x512 @ 512x10). Elementwise loops take a thread per 2^18 elements
+// (parallel.hpp), so small tensors stay on the calling thread.
 namespace tapegrad {
 
 /// Sets the number of threads (OpenBLAS's included) to n >= 1; throws ValueError otherwise
