@@ -157,8 +157,9 @@ std::vector<Tensor> Engine::run(std::span<const Tensor> outputs, std::span<const
     Tensor g = grad_outputs.empty() ? Tensor() : grad_outputs[i];
     if (!g.defined()) {
       if (out.numel() != 1)
-        fail<StateError>("{}: backward must be called on a one-element tensor or given a gradient; output {} has shape {}",
-                         caller, i, out.shape());
+        fail<StateError>(
+            "{}: backward must be called on a one-element tensor or given a gradient; output {} has shape {}", caller,
+            i, out.shape());
       g = ones_like(out);
     } else if (g.shape() != out.shape() || g.dtype() != out.dtype()) {
       fail<ShapeError>("{}: gradient {} {} does not match output {} {}", caller, g.shape(), dtype_name(g.dtype()),
@@ -175,9 +176,10 @@ std::vector<Tensor> Engine::run(std::span<const Tensor> outputs, std::span<const
     node->queued_ = false;
     if (node->released_) {
       node->pending_ = Tensor();
-      fail<StateError>("{}: trying to backward through the graph a second time ({} was freed by an earlier backward); "
-                       "pass retain_graph=true to the first backward",
-                       caller, node->name());
+      fail<StateError>(
+          "{}: trying to backward through the graph a second time ({} was freed by an earlier backward); "
+          "pass retain_graph=true to the first backward",
+          caller, node->name());
     }
     Tensor g = std::move(node->pending_);
     node->pending_ = Tensor();
@@ -221,19 +223,19 @@ std::vector<Tensor> Engine::run(std::span<const Tensor> outputs, std::span<const
 }
 
 void Tensor::backward(const Tensor& gradient, BackwardOptions options) const {
-  Engine::run(std::span<const Tensor>(this, 1), std::span<const Tensor>(&gradient, 1), options.retain_graph || options.create_graph, options.create_graph, nullptr, false,
-              "backward");
+  Engine::run(std::span<const Tensor>(this, 1), std::span<const Tensor>(&gradient, 1),
+              options.retain_graph || options.create_graph, options.create_graph, nullptr, false, "backward");
 }
 
 void backward(const std::vector<Tensor>& outputs, const std::vector<Tensor>& grad_outputs, BackwardOptions options) {
-  Engine::run(outputs, grad_outputs, options.retain_graph || options.create_graph, options.create_graph, nullptr,
-              false, "backward");
+  Engine::run(outputs, grad_outputs, options.retain_graph || options.create_graph, options.create_graph, nullptr, false,
+              "backward");
 }
 
 std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<Tensor>& inputs,
                          const std::vector<Tensor>& grad_outputs, GradOptions options) {
-  return Engine::run(outputs, grad_outputs, options.retain_graph || options.create_graph, options.create_graph,
-                     &inputs, options.allow_unused, "grad");
+  return Engine::run(outputs, grad_outputs, options.retain_graph || options.create_graph, options.create_graph, &inputs,
+                     options.allow_unused, "grad");
 }
 
 }  // namespace tapegrad

@@ -74,7 +74,7 @@ class Pool {
     while (pending_.load(std::memory_order_acquire) != 0) cpu_relax();
   }
 
-  std::mutex busy_;  // one run at a time
+  std::mutex busy_;                  // one run at a time
   std::atomic<bool> parked_{false};  // spinning workers: sleep now
 
  private:
@@ -115,7 +115,7 @@ class Pool {
   void (*task_)(void*, int) = nullptr;
   void* ctx_ = nullptr;
   int tasks_ = 0;
-  int caller_cpu_ = -1;  // the CPU the caller was on when it published the task
+  int caller_cpu_ = -1;            // the CPU the caller was on when it published the task
   std::atomic<bool> stop_{false};  // set under mu_
 };
 

@@ -22,7 +22,8 @@ void park_workers();
 
 /// The same for a callable f(int i).
 template <class F> void parallel_tasks(int n, F& f) {
-  parallel_tasks(n, [](void* p, int i) { (*static_cast<F*>(p))(i); }, &f);
+  parallel_tasks(
+      n, [](void* p, int i) { (*static_cast<F*>(p))(i); }, &f);
 }
 
 /// Elements per thread below which an elementwise loop is not split (1 MiB of float32: about
@@ -33,7 +34,8 @@ inline constexpr std::int64_t kElementsPerThread = std::int64_t{1} << 18;
 /// get_num_threads() threads with at least `grain` elements each (so a small n runs as one
 /// call f(0, n) on the calling thread). For loops whose iterations are independent.
 template <class F> void parallel_for(std::int64_t n, std::int64_t grain, F&& f) {
-  const int threads = static_cast<int>(std::clamp<std::int64_t>(n / std::max<std::int64_t>(grain, 1), 1, get_num_threads()));
+  const int threads =
+      static_cast<int>(std::clamp<std::int64_t>(n / std::max<std::int64_t>(grain, 1), 1, get_num_threads()));
   if (threads == 1) {
     f(std::int64_t{0}, n);
     return;

@@ -20,7 +20,7 @@ struct Case {
 
 // Around the kernel's blocks: MR = 12 rows, NR = 32 (float) or 16 (double) columns,
 // KC = 256, MC = 144, NC = 3072.
-const Case kCases[] = {{1, 1, 1},     {3, 5, 7},      {12, 32, 256}, {13, 33, 257},   {11, 31, 255},
+const Case kCases[] = {{1, 1, 1},     {3, 5, 7},      {12, 32, 256},  {13, 33, 257},  {11, 31, 255},
                        {25, 17, 600}, {145, 70, 513}, {64, 128, 784}, {20, 3100, 30}, {150, 40, 9}};
 
 template <class T> std::vector<T> random_values(std::size_t n, unsigned seed) {
@@ -138,8 +138,8 @@ TEST_CASE("a product uses one thread per 2^26 multiply-adds, at most set_num_thr
   }
   const int before = get_num_threads();
   set_num_threads(2);
-  CHECK(kernels::gemm_threads<float>(256, 512, 784) == 1);     // 103M: the medium config's largest
-  CHECK(kernels::gemm_threads<float>(512, 4096, 1024) == 2);   // 2.1G: the large config's
+  CHECK(kernels::gemm_threads<float>(256, 512, 784) == 1);    // 103M: the medium config's largest
+  CHECK(kernels::gemm_threads<float>(512, 4096, 1024) == 2);  // 2.1G: the large config's
   set_num_threads(1);
   CHECK(kernels::gemm_threads<float>(512, 4096, 1024) == 1);
   set_num_threads(before);

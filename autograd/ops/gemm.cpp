@@ -17,8 +17,8 @@
 //
 // Why not OpenBLAS everywhere: OpenBLAS picks its kernels once, at load time, from the CPU or
 // from OPENBLAS_CORETYPE; with the Haswell setting of this project's machines it runs AVX2
-// kernels at half the AVX-512 peak. OpenBLAS still does the work on CPUs without AVX-512 and
-// for products too small to repay the packing.
+// kernels at half the AVX-512 peak. OpenBLAS still does the work on CPUs without AVX-512, and
+// for products too small or too narrow to repay the packing.
 //
 // Threads: the rows (or, for wide products, the columns) of C are split into one contiguous
 // range per thread; each thread packs its own operands. Every element of C is summed over K
@@ -73,8 +73,7 @@ void gemm_blas(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
   const auto bm = static_cast<blasint>(m), bn = static_cast<blasint>(n), bk = static_cast<blasint>(k);
   if constexpr (std::is_same_v<T, float>)
     cblas_sgemm(CblasRowMajor, opa, opb, bm, bn, bk, 1.0f, a, lda, b, ldb, accumulate ? 1.0f : 0.0f, c, bn);
-  else
-    cblas_dgemm(CblasRowMajor, opa, opb, bm, bn, bk, 1.0, a, lda, b, ldb, accumulate ? 1.0 : 0.0, c, bn);
+  else cblas_dgemm(CblasRowMajor, opa, opb, bm, bn, bk, 1.0, a, lda, b, ldb, accumulate ? 1.0 : 0.0, c, bn);
 }
 
 // ---- AVX-512 vectors ------------------------------------------------------------------------
@@ -164,7 +163,9 @@ TG_AVX512 void micro_kernel(std::int64_t kc, const T* __restrict ap, const T* __
   }
   const auto full = static_cast<typename S::Mask>(~0u);
   const auto m0 = nv >= L ? full : static_cast<typename S::Mask>((1u << nv) - 1);
-  const auto m1 = nv >= 2 * L ? full : nv <= L ? typename S::Mask(0) : static_cast<typename S::Mask>((1u << (nv - L)) - 1);
+  const auto m1 = nv >= 2 * L ? full
+                  : nv <= L   ? typename S::Mask(0)
+                              : static_cast<typename S::Mask>((1u << (nv - L)) - 1);
   for (int i = 0; i < mv; ++i) {
     T* ci = c + i * ldc;
     auto v0 = S::load(tile[i]), v1 = S::load(tile[i] + L);
@@ -239,7 +240,7 @@ TG_AVX512 void pack_transposed(const float* src, std::int64_t lds, int rows, std
 // A(i0 + s*MR + i, p0 + p) at [s][p][i], zero for rows past mc.
 template <class T>
 TG_AVX512 void pack_a(bool ta, const T* a, std::int64_t lda, std::int64_t i0, std::int64_t mc, std::int64_t p0,
-            std::int64_t kc, T* dst) {
+                      std::int64_t kc, T* dst) {
   constexpr int MR = Blocking<T>::MR;
   for (std::int64_t s = 0; s < mc; s += MR) {
     const std::int64_t mv = std::min<std::int64_t>(MR, mc - s);
@@ -268,7 +269,7 @@ TG_AVX512 void pack_a(bool ta, const T* a, std::int64_t lda, std::int64_t i0, st
 // B(p0 + p, j0 + s*NR + j) at [s][p][j], zero for columns past nc.
 template <class T>
 TG_AVX512 void pack_b(bool tb, const T* b, std::int64_t ldb, std::int64_t p0, std::int64_t kc, std::int64_t j0,
-            std::int64_t nc, T* dst) {
+                      std::int64_t nc, T* dst) {
   constexpr int NR = Blocking<T>::NR;
   for (std::int64_t s = 0; s < nc; s += NR) {
     const std::int64_t nv = std::min<std::int64_t>(NR, nc - s);
@@ -327,8 +328,9 @@ struct Problem {
 };
 
 // Rows [m0, m1) and columns [n0, n1) of C, on the calling thread.
-template <class T> TG_AVX512 void gemm_block(const Problem& q, const T* a, const T* b, T* c, std::int64_t m0,
-                                             std::int64_t m1, std::int64_t n0, std::int64_t n1) {
+template <class T>
+TG_AVX512 void gemm_block(const Problem& q, const T* a, const T* b, T* c, std::int64_t m0, std::int64_t m1,
+                          std::int64_t n0, std::int64_t n1) {
   using B = Blocking<T>;
   auto& buf = pack_buffers<T>();
   PackBuffers<T>::reserve(buf.a, buf.a_size, B::MC * B::KC);
@@ -360,10 +362,11 @@ template <class T> TG_AVX512 void gemm_block(const Problem& q, const T* a, const
 
 // Products under kOwnKernelMacs multiply-adds go to OpenBLAS (packing would cost more than it
 // saves), and so do products at most half a strip wide (N <= NR / 2: most of each strip would
-// be zero padding; OpenBLAS was twice as fast on 64x128 @ 128x10). A product gets one thread per kMacsPerThread (2^26, about 0.4 ms at 180 GFLOP/s):
-// on this project's 2-core VM a second thread was erratic on MLP-sized products (from 3x
-// slower to 1.3x faster on the medium config, run to run) and reliably near 2x only on
-// products of a few hundred million multiply-adds or more (the large config's).
+// be zero padding; OpenBLAS was twice as fast on 64x128 @ 128x10).
+// A product gets one thread per kMacsPerThread (2^26, about 0.4 ms at 180 GFLOP/s): on this
+// project's 2-core VM a second thread was erratic on MLP-sized products (from 3x slower to
+// 1.3x faster on the medium config, run to run) and reliably near 2x only on products of a
+// few hundred million multiply-adds or more (the large config's).
 constexpr double kOwnKernelMacs = 16 * 16 * 16;
 constexpr double kMacsPerThread = 1 << 26;
 
@@ -430,8 +433,8 @@ void gemm_force_blas(bool on) { g_force_blas = on; }
 
 template void gemm<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const float*, const float*, float*,
                           bool);
-template void gemm<double>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const double*, const double*,
-                           double*, bool);
+template void gemm<double>(bool, bool, std::int64_t, std::int64_t, std::int64_t, const double*, const double*, double*,
+                           bool);
 template const char* gemm_backend<float>(std::int64_t, std::int64_t, std::int64_t);
 template const char* gemm_backend<double>(std::int64_t, std::int64_t, std::int64_t);
 template int gemm_threads<float>(std::int64_t, std::int64_t, std::int64_t);
