@@ -33,9 +33,13 @@ inline constexpr std::int64_t kElementsPerThread = std::int64_t{1} << 18;
 /// Runs f(lo, hi) over [0, n) cut into contiguous ranges, one per thread, on at most
 /// get_num_threads() threads with at least `grain` elements each (so a small n runs as one
 /// call f(0, n) on the calling thread). For loops whose iterations are independent.
-template <class F> void parallel_for(std::int64_t n, std::int64_t grain, F&& f) {
-  const int threads =
-      static_cast<int>(std::clamp<std::int64_t>(n / std::max<std::int64_t>(grain, 1), 1, get_num_threads()));
+template <class F> void parallel_for(std::int64_t n, F&& f, std::int64_t grain = kElementsPerThread) {
+  grain = std::max<std::int64_t>(grain, 1);
+  if (n < 2 * grain) {  // the common case of small tensors: no thread count to look up
+    f(std::int64_t{0}, n);
+    return;
+  }
+  const int threads = static_cast<int>(std::min<std::int64_t>(n / grain, get_num_threads()));
   if (threads == 1) {
     f(std::int64_t{0}, n);
     return;

@@ -46,7 +46,7 @@ Tensor finish(Tensor t, const TensorOptions& o) {
 template <class F> void fill_with(const Tensor& t, F&& f) {
   dispatch_all(t.dtype(), [&]<class T>() {
     T* p = t.data<T>();
-    detail::parallel_for(t.numel(), detail::kElementsPerThread, [&](std::int64_t lo, std::int64_t hi) {
+    detail::parallel_for(t.numel(), [&](std::int64_t lo, std::int64_t hi) {
       for (std::int64_t i = lo; i < hi; ++i) p[i] = static_cast<T>(f(i));
     });
   });

@@ -127,8 +127,7 @@ void detail::adam_update(const Tensor& p, ParamState& st, const AdamRule& rule, 
       T *pp = p.data<T>(), *pm = m.data<T>(), *pv = v.data<T>();
       const T* pg = grad.data<T>();
       // elementwise, so a large parameter is split across threads (same bits either way)
-      ::tapegrad::detail::parallel_for(p.numel(), ::tapegrad::detail::kElementsPerThread,
-                                       [&](std::int64_t lo, std::int64_t hi) {
+      ::tapegrad::detail::parallel_for(p.numel(), [&](std::int64_t lo, std::int64_t hi) {
         if constexpr (std::is_same_v<T, float>)
           adam_fast_f32(pp + lo, pg + lo, pm + lo, pv + lo, hi - lo, decay, r);
         else

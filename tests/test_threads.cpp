@@ -71,7 +71,7 @@ TEST_CASE("parallel_for cuts a large loop into one range per thread, a small one
   std::vector<std::pair<std::int64_t, std::int64_t>> ranges(2, {-1, -1});
   std::atomic<int> calls{0};
   const std::int64_t n = 3 * detail::kElementsPerThread;
-  detail::parallel_for(n, detail::kElementsPerThread, [&](std::int64_t lo, std::int64_t hi) {
+  detail::parallel_for(n, [&](std::int64_t lo, std::int64_t hi) {
     ranges[lo == 0 ? 0 : 1] = {lo, hi};
     ++calls;
   });
@@ -79,7 +79,7 @@ TEST_CASE("parallel_for cuts a large loop into one range per thread, a small one
   CHECK(ranges[0] == std::pair<std::int64_t, std::int64_t>{0, n / 2});
   CHECK(ranges[1] == std::pair<std::int64_t, std::int64_t>{n / 2, n});
   calls = 0;
-  detail::parallel_for(detail::kElementsPerThread, detail::kElementsPerThread, [&](std::int64_t lo, std::int64_t hi) {
+  detail::parallel_for(detail::kElementsPerThread, [&](std::int64_t lo, std::int64_t hi) {
     CHECK(lo == 0);
     CHECK(hi == detail::kElementsPerThread);
     ++calls;

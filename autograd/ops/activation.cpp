@@ -27,7 +27,7 @@ namespace {
 template <class F> Tensor map_float(const Tensor& x, const char* op, F&& f) {
   Tensor out = detail::make_tensor(x.shape(), x.dtype());
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    detail::parallel_for(x.numel(), detail::kElementsPerThread, [&](std::int64_t lo, std::int64_t hi) {
+    detail::parallel_for(x.numel(), [&](std::int64_t lo, std::int64_t hi) {
       auto o = kernels::flat<T>(out, lo, hi);
       const auto e = kernels::flat<T>(x, lo, hi);
       xt::noalias(o) = f.template operator()<T>(e);

@@ -34,7 +34,7 @@ void add_inplace(Tensor& dst, const Tensor& src) {
   dispatch_float(dst.dtype(), "add_", [&]<class T>() {
     T* d = dst.data<T>();
     const T* s = src.data<T>();
-    parallel_for(dst.numel(), kElementsPerThread, [&](std::int64_t lo, std::int64_t hi) {
+    parallel_for(dst.numel(), [&](std::int64_t lo, std::int64_t hi) {
       for (std::int64_t i = lo; i < hi; ++i) d[i] += s[i];
     });
   });

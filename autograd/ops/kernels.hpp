@@ -59,7 +59,7 @@ void check_same_dtype(const Tensor& a, const Tensor& b, const char* op);
 template <class F> Tensor unary(const Tensor& x, const char* op, F&& f) {
   Tensor out = detail::make_tensor(x.shape(), x.dtype());
   dispatch_float(x.dtype(), op, [&]<class T>() {
-    detail::parallel_for(x.numel(), detail::kElementsPerThread, [&](std::int64_t lo, std::int64_t hi) {
+    detail::parallel_for(x.numel(), [&](std::int64_t lo, std::int64_t hi) {
       auto o = flat<T>(out, lo, hi);
       xt::noalias(o) = f(flat<T>(x, lo, hi));
     });
@@ -76,7 +76,7 @@ template <bool AllowInt = false, class F> Tensor binary(const Tensor& a, const T
   Tensor out = detail::make_tensor(shape, a.dtype());
   auto run = [&]<class T>() {
     // same shapes, or one side a single value: a flat loop, split across threads when large
-    auto flat_loop = [&](auto&& body) { detail::parallel_for(out.numel(), detail::kElementsPerThread, body); };
+    auto flat_loop = [&](auto&& body) { detail::parallel_for(out.numel(), body); };
     if (a.shape() == b.shape()) {
       flat_loop([&](std::int64_t lo, std::int64_t hi) {
         auto o = flat<T>(out, lo, hi);
