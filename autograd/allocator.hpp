@@ -35,9 +35,14 @@ class Storage {
   Storage& operator=(const Storage&) = delete;
   void* data() const { return data_; }
   std::size_t nbytes() const { return nbytes_; }
+  /// How many in-place writes this storage has seen (PyTorch's `t._version`): every in-place
+  /// op bumps it, and a backward rule that saved a tensor checks it has not moved since.
+  std::uint64_t version() const { return version_; }
+  void bump_version() { ++version_; }
 
  private:
   void* data_;
+  std::uint64_t version_ = 0;
   std::size_t nbytes_;
   Allocator* allocator_;
 };

@@ -20,5 +20,4 @@
 #include "ops/activation.hpp"
 #include "ops/index.hpp"
 #include "threads.hpp"
-#include "rules.hpp"
 #include "function.hpp"

@@ -41,6 +41,7 @@ void accumulate_into(std::shared_ptr<TensorImpl>& slot, const Tensor& g, bool cr
     slot = add(current, g).impl_ptr();
   } else {
     detail::add_inplace(current, g);
+    detail::bump_version(current);  // an in-place write, as PyTorch's AccumulateGrad
   }
 }
 

@@ -5,7 +5,8 @@
 #include <mutex>
 #include <set>
 
-#include "rules.hpp"
+#include "ops/elementwise.hpp"
+
 
 namespace tapegrad {
 namespace {
@@ -21,12 +22,14 @@ const char* intern(const std::string& name) {
 // The user's rule, with its result checked against the inputs' shapes and dtypes.
 struct CheckedRule {
   std::string name;
-  std::vector<Tensor> inputs;
-  Tensor output;  // detached: the node must not own its own output
+  std::vector<SavedTensor> saved_inputs;
+  SavedTensor output;  // detached: the node must not own its own output
   CustomBackward backward;
 
   GradList operator()(const Tensor& g) const {
-    GradList grads = backward(g, inputs, output);
+    std::vector<Tensor> inputs;
+    for (const SavedTensor& s : saved_inputs) inputs.push_back(s.unpack());
+    GradList grads = backward(g, inputs, output.unpack());
     if (grads.size() != inputs.size())
       fail<ValueError>("{}: backward returned {} gradients for {} inputs (return one per input, Tensor() for none)",
                        name, grads.size(), inputs.size());
@@ -56,15 +59,24 @@ Tensor custom_op(const std::string& name, const std::vector<Tensor>& inputs, Cus
     value = forward(inputs);
   }
   if (!value.defined()) fail<StateError>("{}: forward returned an undefined tensor", name);
-  // a fresh handle with no autograd state, even if forward returned an input or a leaf
+  // a fresh handle with no autograd state; a copy if forward returned an input's own storage,
+  // so the result never aliases an input
   Tensor out = detail::alias(value, value.shape());
+  for (const Tensor& t : inputs)
+    if (t.defined() && t.impl()->storage == out.impl()->storage) {
+      out = detail::copy_values(out);
+      break;
+    }
   if (!wants_grad) return out;
   if (out.dtype() == DType::i64)
     fail<DTypeError>("{}: forward returned an int64 tensor (shape {}), which cannot carry a gradient", name,
                      out.shape());
-  if (!options.rule.empty()) register_rule_text(name, options.rule);
-  // record under the user's name (user-named op)
-  record(out, intern(name), inputs, CheckedRule{name, inputs, out.detach(), std::move(backward)});
+  // record under the user's name; every input and the output are handed to the user's rule,
+  // so all of them are saved
+  std::vector<SavedTensor> saved;
+  for (const Tensor& t : inputs) saved.push_back(save(t));
+  record(out, {intern(name), intern(options.rule)}, inputs,
+         CheckedRule{name, std::move(saved), save_output(out), std::move(backward)});
   return out;
 }
 

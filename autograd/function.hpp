@@ -14,7 +14,8 @@ namespace tapegrad {
 using CustomForward = std::function<Tensor(const std::vector<Tensor>& inputs)>;
 
 /// The backward rule: given g (the gradient of the output, of the output's shape and dtype),
-/// the inputs and the output's value, returns one gradient per input, each of that input's shape
+/// the inputs and the output's value (checked against in-place changes since the forward, as
+/// every saved tensor is), returns one gradient per input, each of that input's shape
 /// and dtype, or an undefined Tensor() where none flows (e.g. for an input that does not require
 /// grad). It runs with grad mode off, unless backward was asked to create_graph: written with
 /// tensor ops (mul, exp, sum_to, ...) it is then recorded too, so double backward works.
@@ -23,8 +24,8 @@ using CustomBackward =
 
 /// Options of custom_op.
 struct CustomOpOptions {
-  /// The backward rule in words, shown by examples/tape_tour --explain (see rule_text);
-  /// e.g. "dx = g * cos(x)". Empty keeps any text registered before.
+  /// The backward rule in words, kept on the recorded node (Node::rule()) and shown by tape
+  /// printing and examples/tape_tour --explain; e.g. "dx = g * cos(x)".
   std::string rule;
 };
 

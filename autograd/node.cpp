@@ -72,8 +72,8 @@ void attach(Tensor& out, std::shared_ptr<Node> node) {
 
 }  // namespace detail
 
-Node::Node(const char* op, std::vector<Edge> inputs, const Shape& out_shape, DType out_dtype)
-    : op_(op), inputs_(std::move(inputs)), out_shape_(out_shape), out_dtype_(out_dtype),
+Node::Node(OpInfo info, std::vector<Edge> inputs, const Shape& out_shape, DType out_dtype)
+    : info_(info), inputs_(std::move(inputs)), out_shape_(out_shape), out_dtype_(out_dtype),
       sequence_(g_sequence.fetch_add(1, std::memory_order_relaxed)) {
   g_live.fetch_add(1, std::memory_order_relaxed);
 }
@@ -88,6 +88,35 @@ Node::~Node() {
   pending_ = Tensor();
 }
 
+namespace {
+thread_local const Node* t_running = nullptr;  // the node whose rule runs on this thread
+}  // namespace
+
+const Node* Node::running() { return t_running; }
+
+GradList Node::apply(const Tensor& grad_out) {
+  if (released_)
+    fail<StateError>(
+        "{}: trying to backward through the graph a second time (its saved values were freed by an earlier "
+        "backward); pass retain_graph=true to the first backward",
+        name());
+  struct Running {  // a rule may run a nested sweep (create_graph), so the previous one comes back
+    const Node* previous = t_running;
+    explicit Running(const Node* n) { t_running = n; }
+    ~Running() { t_running = previous; }
+  } running(this);
+  return run_rule(grad_out);
+}
+
+void SavedTensor::fail_modified() const {
+  const Node* n = Node::running();
+  fail<StateError>(
+      "{}one of the variables needed for gradient computation has been modified by an inplace operation: "
+      "[{} {}] at version {}; expected version {}. Run the forward again after the change, or change a clone()",
+      n ? n->name() + ": " : std::string(), dtype_name(tensor_.dtype()), tensor_.shape(),
+      tensor_.impl()->storage->version(), version_);
+}
+
 void Node::release() {
   DeferScope scope;
   release_saved();
@@ -98,7 +127,7 @@ std::string Node::name() const {
   // "log_softmax" -> "LogSoftmaxBackward0", as PyTorch names its grad_fns
   std::string out;
   bool upper = true;
-  for (const char* c = op_; *c; ++c) {
+  for (const char* c = info_.name; *c; ++c) {
     if (*c == '_') {
       upper = true;
       continue;
@@ -106,7 +135,7 @@ std::string Node::name() const {
     out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(*c))) : *c;
     upper = false;
   }
-  return out + "Backward0";
+  return out + "Backward" + std::to_string(info_.variant);
 }
 
 bool any_requires_grad(std::initializer_list<const Tensor*> inputs) {

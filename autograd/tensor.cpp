@@ -156,6 +156,7 @@ double Tensor::item() const {
 
 Tensor Tensor::detach() const {
   Tensor t = detail::alias(*this, shape());
+  t.impl()->is_view = true;
   return t;
 }
 
@@ -197,38 +198,6 @@ void Tensor::retain_grad() {
   if (!impl.requires_grad) fail<StateError>("retain_grad: the tensor of shape {} does not require grad", impl.shape);
   if (impl.grad_fn) retain_grad_of(impl_);
   impl.retains_grad = true;
-}
-
-// ---- in place --------------------------------------------------------------------------------
-
-namespace {
-void check_inplace(const Tensor& t, const char* op) {
-  if (t.requires_grad() && GradMode::is_enabled())
-    fail<StateError>("{}: a tensor that requires grad cannot be modified in place while grad mode is on "
-                     "(wrap the update in NoGradGuard)",
-                     op);
-}
-}  // namespace
-
-Tensor& Tensor::zero_() { return fill_(0.0); }
-
-Tensor& Tensor::fill_(double value) {
-  check_inplace(*this, "fill_");
-  fill_with(*this, [&](std::int64_t) { return value; });
-  return *this;
-}
-
-Tensor& Tensor::copy_(const Tensor& src) {
-  check_inplace(*this, "copy_");
-  if (src.shape() != shape()) fail<ShapeError>("copy_: source shape {} does not match destination {}", src.shape(), shape());
-  if (src.dtype() == dtype()) {
-    std::memmove(impl()->storage->data(), src.impl()->storage->data(),
-                 static_cast<std::size_t>(numel()) * element_size(dtype()));
-  } else {
-    const std::vector<double> v = src.to_vector();
-    fill_with(*this, [&](std::int64_t i) { return v[static_cast<std::size_t>(i)]; });
-  }
-  return *this;
 }
 
 }  // namespace tapegrad

@@ -27,6 +27,7 @@ struct TensorImpl {
   DType dtype = DType::f32;
   bool requires_grad = false;
   bool retains_grad = false;
+  bool is_view = false;  // shares the storage of the tensor it was made from (reshape, view, detach, ...)
   std::shared_ptr<TensorImpl> grad;   // accumulated gradient (leaves, or retain_grad)
   std::shared_ptr<Node> grad_fn;      // the op that made this tensor; null for a leaf
   ~TensorImpl();
@@ -109,12 +110,30 @@ class Tensor {
   TensorImpl* impl() const { return impl_.get(); }
   const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
 
-  // In-place updates for optimizers and initialisers. They are not recorded, so they throw
-  // StateError on a tensor that requires grad while grad mode is on (use NoGradGuard).
+  /// How many in-place writes the storage has seen (PyTorch's `t._version`); shared with the
+  /// tensor's views (reshape, view, detach, ...).
+  std::uint64_t version() const { return checked().storage->version(); }
+
+  // In-place updates, as PyTorch's: they write into this tensor's storage and bump its version,
+  // so a backward rule that saved the old values raises instead of using the new ones.
+  // With grad mode on and a tensor that requires grad involved they are recorded (the tensor
+  // takes the op as its grad_fn), except on a leaf that requires grad (StateError, as PyTorch:
+  // use NoGradGuard, as optimizers do) and on a view (StateError: use the out-of-place op).
+  // `other` broadcasts to this tensor's shape; dtypes must match.
   Tensor& zero_();
   Tensor& fill_(double value);
-  /// Copies values from src (same shape; converts dtype).
+  /// Copies values from src, broadcast to this shape and converted to this dtype.
   Tensor& copy_(const Tensor& src);
+  Tensor& add_(const Tensor& other, double alpha = 1.0);  ///< this += alpha * other
+  Tensor& add_(double other);
+  Tensor& sub_(const Tensor& other, double alpha = 1.0);  ///< this -= alpha * other
+  Tensor& sub_(double other);
+  Tensor& mul_(const Tensor& other);
+  Tensor& mul_(double other);
+  Tensor& div_(const Tensor& other);
+  Tensor& div_(double other);
+  /// Clamps to [min, max] in place (either may be absent), as Tensor.clamp_.
+  Tensor& clamp_(std::optional<double> min, std::optional<double> max);
 
   // Method forms of common ops (defined with the ops; see autograd/ops/*.hpp).
   Tensor sum() const;
@@ -182,6 +201,9 @@ namespace detail {
 Tensor make_tensor(const Shape& shape, DType dtype);
 /// A tensor sharing `t`'s storage with a new shape of the same numel (no autograd state).
 Tensor alias(const Tensor& t, const Shape& shape);
+/// Marks an in-place write to t's storage done through data<T>() (optimizer steps, init):
+/// bumps the version that saved tensors check.
+inline void bump_version(const Tensor& t) { t.impl()->storage->bump_version(); }
 }  // namespace detail
 
 template <class T> T* Tensor::data() const {

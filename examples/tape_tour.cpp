@@ -79,7 +79,7 @@ void backward_explained(const Tensor& root, const Names& names, bool explain) {
     if (!explain) return;
     const Node& n = s.node;
     fmt::print("step {}: #{} {}{}, output {}\n", ++step, index.at(&n), n.op(), names.of(n), n.out_shape());
-    fmt::print("  rule          {}: {}\n", n.op(), rule_text(n.op()));
+    fmt::print("  rule          {}: {}\n", n.op(), n.rule());
     fmt::print("  incoming g    {}\n", show(s.grad_output));
     // the rule applied to a gradient of ones: for an elementwise op, d output / d input itself
     const GradList local = s.node.apply(ones_like(s.grad_output));

@@ -41,7 +41,9 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BCE
       l[i] = wp ? v * wp[i] : v;
     }
   });
-  record(loss, "binary_cross_entropy", {input, target}, [x = input, y = target, w](const Tensor& g) {
+  record(loss, {"binary_cross_entropy", "dx = g * w * (x - y) / (x (1 - x)), dy = -g * w * log(x / (1 - x))"},
+         {input, target}, [xs = save(input), ys = save(target), ws = save(w)](const Tensor& g) {
+    const Tensor &x = xs.unpack(), &y = ys.unpack(), &w = ws.unpack();
     const Tensor gw = w.defined() ? g * w : g;
     Tensor dx, dy;
     if (x.requires_grad())
@@ -76,7 +78,11 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
       l[i] = wp ? v * wp[i] : v;
     }
   });
-  record(loss, "binary_cross_entropy_with_logits", {input, target}, [x = input, y = target, w, pw](const Tensor& g) {
+  record(loss,
+         {"binary_cross_entropy_with_logits",
+          "dx = g * w * (sigmoid(x) - y) (with pos_weight: ((1 + (pw-1) y) sigmoid(x) - pw y))"},
+         {input, target}, [xs = save(input), ys = save(target), ws = save(w), pws = save(pw)](const Tensor& g) {
+    const Tensor &x = xs.unpack(), &y = ys.unpack(), &w = ws.unpack(), &pw = pws.unpack();
     const Tensor gw = w.defined() ? g * w : g;
     Tensor dx, dy;
     if (x.requires_grad())

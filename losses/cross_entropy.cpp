@@ -180,8 +180,12 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   const std::vector<Tensor> inputs = prob ? std::vector<Tensor>{input, target} : std::vector<Tensor>{input};
   CrossEntropyOptions scalars = options;  // the rule keeps the detached weight separately
   scalars.weight = Tensor();
-  record(out, "cross_entropy", inputs,
-         [x = input, target, weight, spec, options = scalars, lse, divisor](const Tensor& g) {
+  // PyTorch's cross_entropy ends in nll_loss, so its grad_fn is NllLossBackward0; here the two
+  // are one fused op
+  record(out, {"nll_loss", "cross_entropy: dx = g * (softmax(x) - one_hot(t)) * w / divisor (smoothed targets if label_smoothing)"},
+         inputs,
+         [xs = save(input), ts = save(target), ws = save(weight), spec, options = scalars, lse, divisor](const Tensor& g) {
+           const Tensor &x = xs.unpack(), &target = ts.unpack(), &weight = ws.unpack();
            const auto& l = spec.l;
            if (GradMode::is_enabled())  // create_graph: differentiable ops instead of the kernel
              return ce_backward_composed(x, target, weight, l, options,

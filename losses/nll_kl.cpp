@@ -41,7 +41,9 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossOptions&
     if (r != Reduction::none) o[0] = static_cast<T>(r == Reduction::mean ? total / divisor : total);
   });
 
-  record(out, "nll_loss", {input}, [x = input, target, weight, l, ignore, r, divisor](const Tensor& g) {
+  record(out, {"nll_loss", "dx = -g * w[t] / divisor at each sample's target class, 0 elsewhere"}, {input},
+         [xs = save(input), ts = save(target), ws = save(weight), l, ignore, r, divisor](const Tensor& g) {
+    const Tensor &x = xs.unpack(), &target = ts.unpack(), &weight = ws.unpack();
     if (GradMode::is_enabled())  // create_graph: -a * scale with a constant one-hot weights
       return GradList{
           -(detail::class_coefficients(x, target, weight, l, ignore, 0.0) * detail::sample_scale(g, l, r, divisor))};
@@ -72,7 +74,10 @@ Tensor xlogx(const Tensor& t) {
     T* o = out.data<T>();
     for (std::int64_t i = 0, n = t.numel(); i < n; ++i) o[i] = v[i] == T(0) ? T(0) : v[i] * std::log(v[i]);
   });
-  record(out, "xlogy", {t}, [t](const Tensor& g) { return GradList{g * (log(t) + t / t)}; });
+  record(out, {"xlogy", "dt = g * (log t + 1)"}, {t}, [ts = save(t)](const Tensor& g) {
+    const Tensor& t = ts.unpack();
+    return GradList{g * (log(t) + t / t)};
+  });
   return out;
 }
 }  // namespace

@@ -26,6 +26,7 @@ void Embedding::reset_parameters(Generator* generator) {
   init::normal_(weight, 0.0, 1.0, generator);
   if (!padding_idx) return;
   NoGradGuard no_grad;
+  detail::bump_version(weight);
   dispatch_float(weight.dtype(), "Embedding", [&]<class T>() {
     T* row = weight.data<T>() + *padding_idx * embedding_dim;
     for (std::int64_t j = 0; j < embedding_dim; ++j) row[j] = T(0);

@@ -148,8 +148,9 @@ Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<std:
   for (std::int64_t i = 0; i < n; ++i)
     if (row_bytes > 0) std::memcpy(dst + i * row_bytes, src + idx[i] * row_bytes, row_bytes);
 
-  record(out, "embedding", {weight},
-         [flat = detail::alias(indices, Shape{n}), ws = weight.shape(), n, d, padding_idx](const Tensor& g) {
+  record(out, {"embedding", "dweight[i] += g row for each index i (padding_idx rows get 0)"}, {weight},
+         [saved = save(indices), ws = weight.shape(), n, d, padding_idx](const Tensor& g) {
+           const Tensor flat = detail::alias(saved.unpack(), Shape{n});
            Tensor rows = reshape(g, {n, d});
            if (padding_idx) {
              // keep [n, 1]: 0 where the index is padding_idx, else 1

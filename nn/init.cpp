@@ -14,6 +14,7 @@ Generator& pick(Generator* gen) { return gen ? *gen : default_generator(); }
 template <class F> Tensor fill(const Tensor& t, const char* op, F&& draw) {
   if (!t.defined()) fail<StateError>("init.{}: the tensor is undefined", op);
   NoGradGuard no_grad;
+  detail::bump_version(t);
   dispatch_float(t.dtype(), op, [&]<class T>() {
     T* p = t.data<T>();
     for (std::int64_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(draw());

@@ -44,6 +44,7 @@ void Adagrad::step() {
       const double clr = o.lr / (1 + static_cast<double>(t - 1) * o.lr_decay);
       const Tensor grad = p.grad();
       const Tensor& sum = st.buffers["sum"];
+      tapegrad::detail::bump_version(p);
       dispatch_float(p.dtype(), "Adagrad.step", [&]<class T>() {
         adagrad_update<T>(p.data<T>(), grad.data<T>(), sum.data<T>(), p.numel(), clr, o);
       });

@@ -116,6 +116,7 @@ void detail::adam_update(const Tensor& p, ParamState& st, const AdamRule& rule, 
   Tensor m = buffer("exp_avg"), v = buffer("exp_avg_sq");
   Tensor v_max = rule.amsgrad ? buffer("max_exp_avg_sq") : Tensor();
   const Tensor grad = p.grad();
+  ::tapegrad::detail::bump_version(p);
   if (!rule.amsgrad && !rule.maximize) {
     const double bc1 = 1 - std::pow(rule.betas[0], static_cast<double>(t));
     const double bc2 = 1 - std::pow(rule.betas[1], static_cast<double>(t));

@@ -60,6 +60,7 @@ Tensor clip_grad_norm_(const std::vector<Tensor>& params, double max_norm, doubl
     T coef = static_cast<T>(max_norm) / (total + static_cast<T>(1e-6));
     if (coef > T(1)) coef = T(1);  // clamp(max=1), NaN stays NaN
     for (const Tensor& g : grads) {
+      tapegrad::detail::bump_version(g);
       T* d = g.data<T>();
       for (std::int64_t i = 0, n = g.numel(); i < n; ++i) d[i] = d[i] * coef;
     }
@@ -71,6 +72,7 @@ void clip_grad_value_(const std::vector<Tensor>& params, double clip_value) {
   for (const Tensor& p : params) {
     if (!p.has_grad()) continue;
     const Tensor g = p.grad();
+    tapegrad::detail::bump_version(g);
     dispatch_float(g.dtype(), "clip_grad_value_", [&]<class T>() {
       const T lo = static_cast<T>(-clip_value), hi = static_cast<T>(clip_value);
       T* d = g.data<T>();

@@ -64,6 +64,7 @@ void RMSprop::step() {
       Tensor ga = o.centered ? buffer("grad_avg") : Tensor();
       Tensor buf = o.momentum > 0 ? buffer("momentum_buffer") : Tensor();
       const Tensor grad = p.grad();
+      tapegrad::detail::bump_version(p);
       dispatch_float(p.dtype(), "RMSprop.step", [&]<class T>() {
         rmsprop_update<T>(p.data<T>(), grad.data<T>(), sq.data<T>(), ga.defined() ? ga.data<T>() : nullptr,
                           buf.defined() ? buf.data<T>() : nullptr, p.numel(), o);

@@ -53,6 +53,7 @@ void SGD::step() {
         buf = st.buffers["momentum_buffer"];
       }
       const Tensor grad = p.grad();
+      tapegrad::detail::bump_version(p);
       dispatch_float(p.dtype(), "SGD.step", [&]<class T>() {
         sgd_update<T>(p.data<T>(), grad.data<T>(), buf.defined() ? buf.data<T>() : nullptr, first_step, p.numel(), o);
       });

@@ -48,7 +48,8 @@ Tensor normal_pdf(const Tensor& x) { return exp(x * x * -0.5) * kInvSqrt2Pi; }
 // dx = g φ(x)
 Tensor normal_cdf(const Tensor& x) {
   Tensor out = map_float(x, "gelu", []<class T>(const auto& e) { return T(0.5) * xt::erfc(e * T(-kInvSqrt2)); });
-  record(out, "normal_cdf", {x}, [x](const Tensor& g) { return GradList{mul(g, normal_pdf(x))}; });
+  record(out, {"normal_cdf", "dx = g * φ(x) (the standard normal density)"}, {x},
+         [x = save(x)](const Tensor& g) { return GradList{mul(g, normal_pdf(x.unpack()))}; });
   return out;
 }
 
@@ -103,7 +104,8 @@ Tensor softmax_forward(const Tensor& x, std::int64_t d, bool log, const char* op
 // relu(x) = max(x, 0) (NaN stays NaN); dx = g * [x > 0]
 Tensor relu(const Tensor& x) {
   Tensor out = map_float(x, "relu", []<class T>(const auto& e) { return xt::where(e < T(0), T(0), e); });
-  record(out, "relu", {x}, [x](const Tensor& g) { return GradList{mul(g, x > 0.0)}; });
+  // the mask reads the output (y > 0 exactly where x > 0), as PyTorch's rule does
+  record(out, {"relu", "dx = g * [x > 0]"}, {x}, [y = save_output(out)](const Tensor& g) { return GradList{mul(g, y.unpack() > 0.0)}; });
   return out;
 }
 
@@ -112,8 +114,8 @@ Tensor leaky_relu(const Tensor& x, double negative_slope) {
   Tensor out = map_float(x, "leaky_relu", [a = negative_slope]<class T>(const auto& e) {
     return xt::where(e > T(0), e, e * static_cast<T>(a));
   });
-  record(out, "leaky_relu", {x},
-         [x, a = negative_slope](const Tensor& g) { return GradList{where(x > 0.0, g, g * a)}; });
+  record(out, {"leaky_relu", "dx = g where x > 0, else slope * g"}, {x},
+         [x = save(x), a = negative_slope](const Tensor& g) { return GradList{where(x.unpack() > 0.0, g, g * a)}; });
   return out;
 }
 
@@ -127,8 +129,8 @@ Tensor sigmoid(const Tensor& x) {
     xt::noalias(o) = xt::exp(-xt::abs(e));
     xt::noalias(o) = xt::where(e >= T(0), T(1), o) / (T(1) + o);
   });
-  record(out, "sigmoid", {x}, [x, saved = out.detach()](const Tensor& g) {
-    const Tensor s = GradMode::is_enabled() ? sigmoid(x) : saved;
+  record(out, {"sigmoid", "dx = g * s * (1 - s), s = sigmoid(x)"}, {x}, [x = save(x), y = save_output(out)](const Tensor& g) {
+    const Tensor s = saved_or_recomputed(y, [&] { return sigmoid(x.unpack()); });
     return GradList{mul(g, s * (1.0 - s))};
   });
   return out;
@@ -137,8 +139,8 @@ Tensor sigmoid(const Tensor& x) {
 // tanh x; dx = g (1 - tanh² x)
 Tensor tanh(const Tensor& x) {
   Tensor out = map_float(x, "tanh", []<class T>(const auto& e) { return xt::tanh(e); });
-  record(out, "tanh", {x}, [x, saved = out.detach()](const Tensor& g) {
-    const Tensor t = GradMode::is_enabled() ? tanh(x) : saved;
+  record(out, {"tanh", "dx = g * (1 - tanh(x)^2)"}, {x}, [x = save(x), y = save_output(out)](const Tensor& g) {
+    const Tensor t = saved_or_recomputed(y, [&] { return tanh(x.unpack()); });
     return GradList{mul(g, 1.0 - t * t)};
   });
   return out;
@@ -156,7 +158,8 @@ Tensor gelu(const Tensor& x, GeluApprox approximate) {
       return T(0.5) * e * (T(1) + xt::tanh(T(kSqrt2OverPi) * (e + T(kGeluKappa) * e * e * e)));
     });
   }
-  record(out, "gelu", {x}, [x, approximate](const Tensor& g) {
+  record(out, {"gelu", "dx = g * (Φ(x) + x φ(x)) (tanh form for approximate)"}, {x}, [xs = save(x), approximate](const Tensor& g) {
+    const Tensor& x = xs.unpack();
     if (approximate == GeluApprox::none) return GradList{mul(g, normal_cdf(x) + x * normal_pdf(x))};
     const Tensor x2 = x * x;
     const Tensor t = tanh((x + x2 * x * kGeluKappa) * kSqrt2OverPi);
@@ -175,7 +178,8 @@ Tensor gelu(const Tensor& x, std::string_view approximate) {
 // silu(x) = x σ(x) = x / (1 + e^-x); dx = g σ (1 + x (1 - σ))
 Tensor silu(const Tensor& x) {
   Tensor out = map_float(x, "silu", []<class T>(const auto& e) { return e / (T(1) + xt::exp(-e)); });
-  record(out, "silu", {x}, [x](const Tensor& g) {
+  record(out, {"silu", "dx = g * s * (1 + x (1 - s)), s = sigmoid(x)"}, {x}, [xs = save(x)](const Tensor& g) {
+    const Tensor& x = xs.unpack();
     const Tensor s = sigmoid(x);
     return GradList{mul(g, s * (1.0 + x * (1.0 - s)))};
   });
@@ -188,7 +192,8 @@ Tensor elu(const Tensor& x, double alpha) {
   Tensor out = map_float(x, "elu", [alpha]<class T>(const auto& e) {
     return xt::where(e > T(0), e, static_cast<T>(alpha) * xt::expm1(e));
   });
-  record(out, "elu", {x}, [x, alpha](const Tensor& g) {
+  record(out, {"elu", "dx = g where x > 0, else g * alpha * e^x"}, {x}, [xs = save(x), alpha](const Tensor& g) {
+    const Tensor& x = xs.unpack();
     return GradList{where(x > 0.0, g, g * (exp(clamp(x, std::nullopt, 0.0)) * alpha))};
   });
   return out;
@@ -202,8 +207,9 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
     return xt::where(e * T(beta) > T(threshold), e,
                      (xt::maximum(e * T(beta), T(0)) + xt::log1p(xt::exp(-xt::abs(e * T(beta))))) / T(beta));
   });
-  record(out, "softplus", {x}, [x, beta, threshold](const Tensor& g) {
-    const Tensor bx = x * beta;
+  record(out, {"softplus", "dx = g * sigmoid(beta x) (g where beta x > threshold)"}, {x},
+         [x = save(x), beta, threshold](const Tensor& g) {
+    const Tensor bx = x.unpack() * beta;
     return GradList{where(bx > threshold, g, g * sigmoid(bx))};
   });
   return out;
@@ -213,8 +219,9 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
 Tensor softmax(const Tensor& x, std::int64_t dim) {
   const std::int64_t d = wrap_dim(dim, x.dim(), "softmax");
   Tensor out = softmax_forward(x, d, false, "softmax");
-  record(out, "softmax", {x}, [x, d, saved = out.detach()](const Tensor& g) {
-    const Tensor y = GradMode::is_enabled() ? softmax(x, d) : saved;
+  record(out, {"softmax", "dx = y * (g - sum_d(g * y)), y = softmax(x)"}, {x},
+         [x = save(x), d, ys = save_output(out)](const Tensor& g) {
+    const Tensor y = saved_or_recomputed(ys, [&] { return softmax(x.unpack(), d); });
     return GradList{mul(y, g - sum(g * y, {d}, true))};
   });
   return out;
@@ -224,8 +231,9 @@ Tensor softmax(const Tensor& x, std::int64_t dim) {
 Tensor log_softmax(const Tensor& x, std::int64_t dim) {
   const std::int64_t d = wrap_dim(dim, x.dim(), "log_softmax");
   Tensor out = softmax_forward(x, d, true, "log_softmax");
-  record(out, "log_softmax", {x}, [x, d, saved = out.detach()](const Tensor& g) {
-    const Tensor y = GradMode::is_enabled() ? log_softmax(x, d) : saved;
+  record(out, {"log_softmax", "dx = g - e^y * sum_d(g), y = log_softmax(x)"}, {x},
+         [x = save(x), d, ys = save_output(out)](const Tensor& g) {
+    const Tensor y = saved_or_recomputed(ys, [&] { return log_softmax(x.unpack(), d); });
     return GradList{g - exp(y) * sum(g, {d}, true)};
   });
   return out;

@@ -33,7 +33,7 @@ Tensor expand(const Tensor& x, const ShapeRequest& shape_in) {
     auto o = kernels::nd<T>(out);
     xt::noalias(o) = xt::broadcast(kernels::nd<T>(x), kernels::xshape(shape));
   });
-  record(out, "expand", {x}, [xs = x.shape()](const Tensor& g) { return GradList{sum_to(g, xs)}; });
+  record(out, {"expand", "dx = g summed back to x's shape (sum_to)"}, {x}, [xs = x.shape()](const Tensor& g) { return GradList{sum_to(g, xs)}; });
   return out;
 }
 
@@ -55,7 +55,7 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
     }
   }
   Tensor out = detail::make_tensor(shape, x.dtype());
-  dispatch_float(x.dtype(), "sum_to", [&]<class T>() {
+  dispatch_all(x.dtype(), [&]<class T>() {
     T* o = out.data<T>();
     const T* p = x.data<T>();
     // the common case [R, C...] -> [C...] (a bias gradient): add rows, SIMD-friendly
@@ -89,7 +89,7 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
       }
     }
   });
-  record(out, "sum_to", {x}, [xs = x.shape()](const Tensor& g) { return GradList{expand(g, xs)}; });
+  record(out, {"sum_to", "dx = g expanded back to x's shape"}, {x}, [xs = x.shape()](const Tensor& g) { return GradList{expand(g, xs)}; });
   return out;
 }
 

@@ -47,7 +47,7 @@ using kernels::unary;
 // a + b; da = g, db = g
 Tensor add(const Tensor& a, const Tensor& b) {
   Tensor out = binary(a, b, "add", [](auto&& x, auto&& y) { return x + y; });
-  record(out, "add", {a, b}, [as = a.shape(), bs = b.shape()](const Tensor& g) {
+  record(out, {"add", "da = sum_to(g), db = sum_to(g)"}, {a, b}, [as = a.shape(), bs = b.shape()](const Tensor& g) {
     return GradList{sum_to(g, as), sum_to(g, bs)};
   });
   return out;
@@ -56,7 +56,7 @@ Tensor add(const Tensor& a, const Tensor& b) {
 // a - b; da = g, db = -g
 Tensor sub(const Tensor& a, const Tensor& b) {
   Tensor out = binary(a, b, "sub", [](auto&& x, auto&& y) { return x - y; });
-  record(out, "sub", {a, b}, [as = a.shape(), bs = b.shape()](const Tensor& g) {
+  record(out, {"sub", "da = sum_to(g), db = sum_to(-g)"}, {a, b}, [as = a.shape(), bs = b.shape()](const Tensor& g) {
     return GradList{sum_to(g, as), sum_to(neg(g), bs)};
   });
   return out;
@@ -65,9 +65,9 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 // a * b; da = g * b, db = g * a
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = binary(a, b, "mul", [](auto&& x, auto&& y) { return x * y; });
-  record(out, "mul", {a, b}, [a, b](const Tensor& g) {
-    return GradList{a.requires_grad() ? sum_to(mul(g, b), a.shape()) : Tensor(),
-                    b.requires_grad() ? sum_to(mul(g, a), b.shape()) : Tensor()};
+  record(out, {"mul", "da = g * b, db = g * a"}, {a, b}, [a = save(a), b = save(b)](const Tensor& g) {
+    return GradList{a.requires_grad() ? sum_to(mul(g, b.unpack()), a.shape()) : Tensor(),
+                    b.requires_grad() ? sum_to(mul(g, a.unpack()), b.shape()) : Tensor()};
   });
   return out;
 }
@@ -75,9 +75,14 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 // a / b; da = g / b, db = -g * a / b^2
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = binary(a, b, "div", [](auto&& x, auto&& y) { return x / y; });
-  record(out, "div", {a, b}, [a, b](const Tensor& g) {
-    return GradList{a.requires_grad() ? sum_to(div(g, b), a.shape()) : Tensor(),
-                    b.requires_grad() ? sum_to(neg(div(mul(g, a), mul(b, b))), b.shape()) : Tensor()};
+  record(out, {"div", "da = g / b, db = -g * a / b^2"}, {a, b}, [a = save(a), b = save(b)](const Tensor& g) {
+    Tensor da, db;
+    if (a.requires_grad()) da = sum_to(div(g, b.unpack()), a.shape());
+    if (b.requires_grad()) {
+      const Tensor& bv = b.unpack();
+      db = sum_to(neg(div(mul(g, a.unpack()), mul(bv, bv))), b.shape());
+    }
+    return GradList{da, db};
   });
   return out;
 }
@@ -85,7 +90,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
 // -x; dx = -g
 Tensor neg(const Tensor& x) {
   Tensor out = unary(x, "neg", [](auto&& e) { return -e; });
-  record(out, "neg", {x}, [](const Tensor& g) { return GradList{neg(g)}; });
+  record(out, {"neg", "dx = -g"}, {x}, [](const Tensor& g) { return GradList{neg(g)}; });
   return out;
 }
 
@@ -111,9 +116,10 @@ Tensor pow_kernel(const Tensor& a, const Tensor& b) {
 Tensor pow(const Tensor& x, double p) {
   Tensor out = p == 2.0 ? unary(x, "pow", [](auto&& e) { return e * e; })
                         : pow_kernel(x.detach(), detail::scalar_like(x, p));
-  record(out, "pow", {x}, [x, p](const Tensor& g) {
-    if (p == 0.0) return GradList{zeros_like(x)};
-    return GradList{mul(g, mul(detail::scalar_like(x, p), pow(x, p - 1.0)))};
+  record(out, {"pow", "dx = g * p * x^(p-1) (0 for p = 0)"}, {x}, [x = save(x), p](const Tensor& g) {
+    if (p == 0.0) return GradList{zeros(x.shape(), {.dtype = x.dtype()})};
+    const Tensor& xv = x.unpack();
+    return GradList{mul(g, mul(detail::scalar_like(xv, p), pow(xv, p - 1.0)))};
   });
   return out;
 }
@@ -121,8 +127,10 @@ Tensor pow(const Tensor& x, double p) {
 // a^b; da = g * b * a^(b-1), 0 where b == 0; db = g * a^b * log(a), 0 where a == 0 and b >= 0
 Tensor pow(const Tensor& a, const Tensor& b) {
   Tensor out = pow_kernel(a, b);
-  record(out, "pow", {a, b}, [a, b](const Tensor& g) {
+  record(out, {"pow", "da = g * b * a^(b-1) (0 where b = 0), db = g * a^b * log(a) (0 where a = 0 and b >= 0)", 1},
+         {a, b}, [as = save(a), bs = save(b)](const Tensor& g) {
     Tensor da, db;
+    const Tensor &a = as.unpack(), &b = bs.unpack();
     const Tensor zero = detail::scalar_like(a, 0.0);
     if (a.requires_grad())
       da = sum_to(where(eq(b, zero), zero, mul(g, mul(b, pow(a, sub(b, detail::scalar_like(b, 1.0)))))), a.shape());
@@ -138,22 +146,25 @@ Tensor pow(const Tensor& a, const Tensor& b) {
 // e^x; dx = g * e^x
 Tensor exp(const Tensor& x) {
   Tensor out = unary(x, "exp", [](auto&& e) { return xt::exp(e); });
-  record(out, "exp", {x}, [x](const Tensor& g) { return GradList{mul(g, exp(x))}; });
+  record(out, {"exp", "dx = g * e^x"}, {x}, [x = save(x), y = save_output(out)](const Tensor& g) {
+    return GradList{mul(g, saved_or_recomputed(y, [&] { return exp(x.unpack()); }))};
+  });
   return out;
 }
 
 // log x; dx = g / x
 Tensor log(const Tensor& x) {
   Tensor out = unary(x, "log", [](auto&& e) { return xt::log(e); });
-  record(out, "log", {x}, [x](const Tensor& g) { return GradList{div(g, x)}; });
+  record(out, {"log", "dx = g / x"}, {x}, [x = save(x)](const Tensor& g) { return GradList{div(g, x.unpack())}; });
   return out;
 }
 
 // sqrt x; dx = g / (2 sqrt x)
 Tensor sqrt(const Tensor& x) {
   Tensor out = unary(x, "sqrt", [](auto&& e) { return xt::sqrt(e); });
-  record(out, "sqrt", {x}, [x](const Tensor& g) {
-    return GradList{div(g, mul(detail::scalar_like(x, 2.0), sqrt(x)))};
+  record(out, {"sqrt", "dx = g / (2 sqrt(x))"}, {x}, [x = save(x), y = save_output(out)](const Tensor& g) {
+    const Tensor root = saved_or_recomputed(y, [&] { return sqrt(x.unpack()); });
+    return GradList{div(g, mul(detail::scalar_like(root, 2.0), root))};
   });
   return out;
 }
@@ -161,14 +172,14 @@ Tensor sqrt(const Tensor& x) {
 // |x|; dx = g * sign(x)
 Tensor abs(const Tensor& x) {
   Tensor out = unary(x, "abs", [](auto&& e) { return xt::abs(e); });
-  record(out, "abs", {x}, [x](const Tensor& g) { return GradList{mul(g, sign(x))}; });
+  record(out, {"abs", "dx = g * sign(x)"}, {x}, [x = save(x)](const Tensor& g) { return GradList{mul(g, sign(x.unpack()))}; });
   return out;
 }
 
 // sign x; dx = 0
 Tensor sign(const Tensor& x) {
   Tensor out = unary(x, "sign", [](auto&& e) { return xt::sign(e); });
-  record(out, "sign", {x}, [x](const Tensor&) { return GradList{zeros_like(x)}; });
+  record(out, {"sign", "dx = 0"}, {x}, [s = x.shape(), d = x.dtype()](const Tensor&) { return GradList{zeros(s, {.dtype = d})}; });
   return out;
 }
 
@@ -181,7 +192,8 @@ Tensor clamp(const Tensor& x, std::optional<double> lo, std::optional<double> hi
       return xt::minimum(xt::maximum(e, l), h);
     });
   });
-  record(out, "clamp", {x}, [x, l, h](const Tensor& g) {
+  record(out, {"clamp", "dx = g where min <= x <= max, else 0", 1}, {x}, [xs = save(x), l, h](const Tensor& g) {
+    const Tensor& x = xs.unpack();
     return GradList{mul(g, mul(ge(x, detail::scalar_like(x, l)), le(x, detail::scalar_like(x, h))))};
   });
   return out;
@@ -197,7 +209,9 @@ Tensor share_of_first(const Tensor& a, const Tensor& b, bool first_larger) {
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
   Tensor out = binary(a, b, "maximum", [](auto&& x, auto&& y) { return xt::maximum(x, y); });
-  record(out, "maximum", {a, b}, [a, b](const Tensor& g) {
+  record(out, {"maximum", "da = g where a > b (g/2 at ties), db = g where b > a (g/2 at ties)"}, {a, b},
+         [as = save(a), bs = save(b)](const Tensor& g) {
+    const Tensor &a = as.unpack(), &b = bs.unpack();
     return GradList{sum_to(mul(g, share_of_first(a, b, true)), a.shape()),
                     sum_to(mul(g, share_of_first(b, a, true)), b.shape())};
   });
@@ -206,7 +220,9 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
   Tensor out = binary(a, b, "minimum", [](auto&& x, auto&& y) { return xt::minimum(x, y); });
-  record(out, "minimum", {a, b}, [a, b](const Tensor& g) {
+  record(out, {"minimum", "da = g where a < b (g/2 at ties), db = g where b < a (g/2 at ties)"}, {a, b},
+         [as = save(a), bs = save(b)](const Tensor& g) {
+    const Tensor &a = as.unpack(), &b = bs.unpack();
     return GradList{sum_to(mul(g, share_of_first(a, b, false)), a.shape()),
                     sum_to(mul(g, share_of_first(b, a, false)), b.shape())};
   });
@@ -241,8 +257,10 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     xt::noalias(o) = xt::where(xt::not_equal(xt::broadcast(kernels::nd<T>(c), s), T(0)),
                                xt::broadcast(kernels::nd<T>(a), s), xt::broadcast(kernels::nd<T>(b), s));
   });
-  record(out, "where", {a, b}, [c, as = a.shape(), bs = b.shape()](const Tensor& g) {
+  record(out, {"where", "da = g where cond, else 0; db = g where not cond, else 0"}, {a, b},
+         [cs = save(c), as = a.shape(), bs = b.shape()](const Tensor& g) {
     const Tensor zero = detail::scalar_like(g, 0.0);
+    const Tensor& c = cs.unpack();
     return GradList{sum_to(where(c, g, zero), as), sum_to(where(c, zero, g), bs)};
   });
   return out;
@@ -287,14 +305,14 @@ Tensor Tensor::to(DType dtype) const {
       for (std::int64_t i = 0, n = numel(); i < n; ++i) d[i] = static_cast<D>(s[i]);
     });
   });
-  record(out, "to_copy", {*this}, [from = this->dtype()](const Tensor& g) { return GradList{g.to(from)}; });
+  record(out, {"to_copy", "dx = g converted back to x's dtype"}, {*this}, [from = this->dtype()](const Tensor& g) { return GradList{g.to(from)}; });
   return out;
 }
 
 // clone; dx = g
 Tensor Tensor::clone() const {
   Tensor out = detail::copy_values(*this);
-  record(out, "clone", {*this}, [](const Tensor& g) { return GradList{g}; });
+  record(out, {"clone", "dx = g"}, {*this}, [](const Tensor& g) { return GradList{g}; });
   return out;
 }
 

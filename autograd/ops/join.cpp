@@ -64,7 +64,7 @@ Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim) {
                   s + static_cast<std::size_t>(row) * block, block);
     offset += n;
   }
-  record(out, "cat", tensors, [d, pieces = std::move(pieces)](const Tensor& g) {
+  record(out, {"cat", "each input gets its own slice of g (narrow along dim)"}, tensors, [d, pieces = std::move(pieces)](const Tensor& g) {
     GradList grads;
     for (const Piece& p : pieces) {
       if (!p.needs) grads.emplace_back();

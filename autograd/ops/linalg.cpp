@@ -74,26 +74,39 @@ void check_blas_size(std::int64_t m, std::int64_t n, std::int64_t k, const char*
     fail<ValueError>("{}: matrix dims M={}, N={}, K={} exceed the BLAS limit of {}", op, m, n, k, INT_MAX);
 }
 
-}  // namespace
+// C = op(A) op(B), G = dC [batch..., M, N]; dop(A) = G op(B)ᵀ, dop(B) = op(A)ᵀ G
+constexpr const char* kProductRule = "a @ b: da = g @ bᵀ, db = aᵀ @ g (through the transpose flags; summed over broadcast batch dims)";
+constexpr OpInfo kMm{"mm", kProductRule}, kBmm{"bmm", kProductRule}, kMv{"mv", kProductRule},
+    kDot{"dot", kProductRule};
+// the names PyTorch's matmul leaves on its result: a batched product ends in a view
+// (UnsafeViewBackward0), a vector @ matrix in a squeeze (SqueezeBackward3)
+constexpr OpInfo kBatchedMatmul{"unsafe_view", kProductRule}, kVecMat{"squeeze", kProductRule, 3};
 
-// op(A) [..., M, K] @ op(B) [..., K, N] -> [batch..., M, N], batch = broadcast of both batches
-Tensor mm_flags(const Tensor& a, const Tensor& b, bool ta, bool tb) {
-  kernels::check_same_dtype(a, b, "mm_flags");
+// op(A) [..., M, K] @ op(B) [..., K, N] -> [batch..., M, N], batch = broadcast of both batches;
+// the result is then seen as `shape` (same count; e.g. [M] for a matrix-vector product), and
+// recorded as `info`. Errors name `caller`, the function the user called.
+Tensor product(const Tensor& a, const Tensor& b, bool ta, bool tb, OpInfo info, const char* caller,
+               const Shape* result_shape = nullptr) {
+  kernels::check_same_dtype(a, b, caller);
+  if (a.dtype() == DType::i64)
+    fail<DTypeError>("{}: int64 operands (shapes {} and {}) are not supported; tapegrad's int64 holds indices "
+                     "(convert with .to(DType::f32))",
+                     caller, a.shape(), b.shape());
   if (a.dim() < 2 || b.dim() < 2)
-    fail<ShapeError>("mm_flags: both operands need at least 2 dims, got shapes {} and {}", a.shape(), b.shape());
+    fail<ShapeError>("{}: both operands need at least 2 dims, got shapes {} and {}", caller, a.shape(), b.shape());
   const std::int64_t m = a.shape()[a.dim() - (ta ? 1 : 2)], ka = a.shape()[a.dim() - (ta ? 2 : 1)];
   const std::int64_t kb = b.shape()[b.dim() - (tb ? 1 : 2)], n = b.shape()[b.dim() - (tb ? 2 : 1)];
   if (ka != kb)
-    fail<ShapeError>("mm_flags: shapes {} and {} (trans_a={}, trans_b={}) cannot be multiplied ({} != {})", a.shape(),
-                     b.shape(), ta, tb, ka, kb);
-  check_blas_size(m, n, ka, "mm_flags");
+    fail<ShapeError>("{}: shapes {} and {} (trans_a={}, trans_b={}) cannot be multiplied ({} != {})", caller,
+                     a.shape(), b.shape(), ta, tb, ka, kb);
+  check_blas_size(m, n, ka, caller);
   const Shape ba = batch_of(a.shape()), bb = batch_of(b.shape());
-  Shape shape = broadcast_batch(ba, bb, a.shape(), b.shape(), "mm_flags");
+  Shape shape = broadcast_batch(ba, bb, a.shape(), b.shape(), caller);
   shape.push_back(m);
   shape.push_back(n);
 
   Tensor out = detail::make_tensor(shape, a.dtype());
-  dispatch_float(a.dtype(), "mm_flags", [&]<class T>() {
+  dispatch_float(a.dtype(), caller, [&]<class T>() {
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
     T* pc = out.data<T>();
@@ -116,22 +129,33 @@ Tensor mm_flags(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   //    ta: dA [.., K, M] = (G op(B)ᵀ)ᵀ = op(B) [.., K, N] @ Gᵀ     = mm_flags(B, G, tb, true)
   //   !tb: dB [.., K, N] = op(A)ᵀ [.., K, M] @ G [.., M, N]        = mm_flags(A, G, !ta, false)
   //    tb: dB [.., N, K] = (op(A)ᵀ G)ᵀ = Gᵀ [.., N, M] @ op(A)     = mm_flags(G, A, true, ta)
-  record(out, "mm_flags", {a, b}, [a, b, ta, tb](const Tensor& g) {
+  const Shape prod_shape = shape;
+  if (result_shape) out = detail::alias(out, *result_shape);
+  record(out, info, {a, b}, [as = save(a), bs = save(b), ta, tb, prod_shape](const Tensor& g_in) {
+    const Tensor g = g_in.shape() == prod_shape ? g_in : reshape(g_in, prod_shape);
     Tensor da, db;
-    if (a.requires_grad()) da = sum_to(ta ? mm_flags(b, g, tb, true) : mm_flags(g, b, false, !tb), a.shape());
-    if (b.requires_grad()) {
-      if (!ta && a.dim() > 2 && batch_of(b.shape()).numel() == 1) {
+    // each operand is read only for the other one's gradient
+    const Tensor a = bs.requires_grad() ? as.unpack() : Tensor(), b = as.requires_grad() ? bs.unpack() : Tensor();
+    if (as.requires_grad()) da = sum_to(ta ? mm_flags(b, g, tb, true) : mm_flags(g, b, false, !tb), as.shape());
+    if (bs.requires_grad()) {
+      if (!ta && a.dim() > 2 && batch_of(bs.shape()).numel() == 1) {
         // B shared by every batch: sum over batches = one product of A [B*M, K] and G [B*M, N]
         const Tensor a2 = reshape(a, {rows_of(a.shape()), a.shape()[a.dim() - 1]});
         const Tensor g2 = reshape(g, {rows_of(g.shape()), g.shape()[g.dim() - 1]});
-        db = reshape(tb ? mm_flags(g2, a2, true, false) : mm_flags(a2, g2, true, false), b.shape());
+        db = reshape(tb ? mm_flags(g2, a2, true, false) : mm_flags(a2, g2, true, false), bs.shape());
       } else {
-        db = sum_to(tb ? mm_flags(g, a, true, ta) : mm_flags(a, g, !ta, false), b.shape());
+        db = sum_to(tb ? mm_flags(g, a, true, ta) : mm_flags(a, g, !ta, false), bs.shape());
       }
     }
     return GradList{da, db};
   });
   return out;
+}
+
+}  // namespace
+
+Tensor mm_flags(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  return product(a, b, ta, tb, kMm, "mm_flags");
 }
 
 // torch.matmul: 1-D operands are promoted to matrices (a [K] -> [1, K], b [K] -> [K, 1]) by
@@ -146,15 +170,19 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     fail<ShapeError>("matmul: shapes {} and {} cannot be multiplied ({} != {})", a.shape(), b.shape(), ka, kb);
   broadcast_batch(batch_of(a.shape()), batch_of(b.shape()), a.shape(), b.shape(), "matmul");
 
+  if (a.dim() == 2 && b.dim() == 2) return product(a, b, false, false, kMm, "matmul");
+  if (a.dim() > 1 && b.dim() > 1) return product(a, b, false, false, kBatchedMatmul, "matmul");
   const Tensor a2 = a.dim() == 1 ? reshape(a, {1, ka}) : a;
   const Tensor b2 = b.dim() == 1 ? reshape(b, {kb, 1}) : b;
-  const Tensor c = mm_flags(a2, b2, false, false);
-  if (a.dim() > 1 && b.dim() > 1) return c;
-  // drop the promoted dims: [..., 1, N] -> [..., N] and/or [..., M, 1] -> [..., M]
-  Shape s = c.shape();
-  if (b.dim() == 1) s.erase(s.size() - 1);
-  if (a.dim() == 1) s.erase(s.size() - (b.dim() == 1 ? 1 : 2));
-  return reshape(c, s);
+  // the result without the promoted dims: [..., 1, N] -> [..., N] and/or [..., M, 1] -> [..., M]
+  Shape s = broadcast_batch(batch_of(a2.shape()), batch_of(b2.shape()), a.shape(), b.shape(), "matmul");
+  if (a.dim() > 1) s.push_back(a2.shape()[a2.dim() - 2]);
+  if (b.dim() > 1) s.push_back(b2.shape()[b2.dim() - 1]);
+  const OpInfo info = a.dim() == 1 && b.dim() == 1   ? kDot
+                      : a.dim() == 2 && b.dim() == 1 ? kMv
+                      : a.dim() == 1 && b.dim() == 2 ? kVecMat
+                                                     : kBatchedMatmul;
+  return product(a2, b2, false, false, info, "matmul", &s);
 }
 
 Tensor mm(const Tensor& a, const Tensor& b) {
@@ -164,7 +192,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
   if (a.shape()[1] != b.shape()[0])
     fail<ShapeError>("mm: shapes {} and {} cannot be multiplied ({} != {})", a.shape(), b.shape(), a.shape()[1],
                      b.shape()[0]);
-  return mm_flags(a, b, false, false);
+  return product(a, b, false, false, kMm, "mm");
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
@@ -177,7 +205,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
   if (a.shape()[2] != b.shape()[1])
     fail<ShapeError>("bmm: shapes {} and {} cannot be multiplied ({} != {})", a.shape(), b.shape(), a.shape()[2],
                      b.shape()[1]);
-  return mm_flags(a, b, false, false);
+  return product(a, b, false, false, kBmm, "bmm");
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
@@ -222,12 +250,16 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
   });
 
   // x2 [R, in], g2 [R, out]: dx = g2 @ w [R, in], dw = g2ᵀ @ x2 [out, in], db = sum of g2's rows
-  record(out, "linear", {x, w, bias}, [x, w, rows, has_bias = bias.defined()](const Tensor& g) {
-    const std::int64_t in_f = w.shape()[1], out_f = w.shape()[0];
+  // PyTorch records linear with a bias as addmm, without as mm
+  const OpInfo info = bias.defined()
+                          ? OpInfo{"addmm", "x @ wᵀ + bias: dx = g @ w, dw = gᵀ @ x, dbias = g summed over rows"}
+                          : OpInfo{"mm", "x @ wᵀ: dx = g @ w, dw = gᵀ @ x"};
+  record(out, info, {x, w, bias}, [xs = save(x), ws = save(w), rows, has_bias = bias.defined()](const Tensor& g) {
+    const std::int64_t in_f = ws.shape()[1], out_f = ws.shape()[0];
     const Tensor g2 = reshape(g, {rows, out_f});
     Tensor dx, dw, db;
-    if (x.requires_grad()) dx = reshape(mm_flags(g2, w, false, false), x.shape());
-    if (w.requires_grad()) dw = mm_flags(g2, reshape(x, {rows, in_f}), true, false);
+    if (xs.requires_grad()) dx = reshape(mm_flags(g2, ws.unpack(), false, false), xs.shape());
+    if (ws.requires_grad()) dw = mm_flags(g2, reshape(xs.unpack(), {rows, in_f}), true, false);
     if (has_bias) db = sum_to(g2, Shape{out_f});
     return GradList{dx, dw, db};
   });

@@ -50,23 +50,50 @@ Shape reduced_shape(const Shape& shape, const std::vector<std::int64_t>& dims) {
 
 }  // namespace detail
 
+namespace {
+// Σ x over dims in the keepdim shape, a new tensor (never x's own storage, even when nothing
+// is reduced); int64 sums stay int64, as torch.sum
+Tensor sum_values(const Tensor& x, const Shape& kept) {
+  NoGradGuard no_grad;
+  Tensor s = sum_to(x.detach(), kept);
+  if (s.impl()->storage == x.impl()->storage) s = detail::copy_values(s);
+  return s;
+}
+}  // namespace
+
 // out = sum of x over dims; dx = g (reshaped to the keepdim shape) expanded to x's shape
 Tensor sum(const Tensor& x, const Dims& dims_in, bool keepdim) {
   const auto dims = detail::reduction_dims(dims_in, x.dim(), "sum");
   const Shape kept = detail::keepdim_shape(x.shape(), dims);
-  Tensor out = detail::alias(sum_to(x.detach(), kept), keepdim ? kept : detail::reduced_shape(x.shape(), dims));
-  record(out, "sum", {x}, [xs = x.shape(), kept](const Tensor& g) { return GradList{expand(reshape(g, kept), xs)}; });
+  Tensor out = detail::alias(sum_values(x, kept), keepdim ? kept : detail::reduced_shape(x.shape(), dims));
+  record(out, {"sum", "dx = g expanded to x's shape (every element gets g)", dims_in.empty() ? 0 : 1}, {x},
+         [xs = x.shape(), kept](const Tensor& g) { return GradList{expand(reshape(g, kept), xs)}; });
   return out;
 }
 
 Tensor sum(const Tensor& x) { return sum(x, {}, false); }
 
-// mean = sum / N over the reduced elements
+// mean = sum / N over the N reduced elements; dx = g / N expanded to x's shape
 Tensor mean(const Tensor& x, const Dims& dims_in, bool keepdim) {
+  if (x.dtype() == DType::i64)
+    fail<DTypeError>("mean: an int64 tensor (shape {}) has no mean; convert it first, e.g. x.to(DType::f32) (PyTorch "
+                     "refuses integer means too)",
+                     x.shape());
   const auto dims = detail::reduction_dims(dims_in, x.dim(), "mean");
   std::int64_t n = 1;
   for (auto d : dims) n *= x.shape()[d];
-  return div(sum(x, dims_in, keepdim), detail::scalar_like(x, static_cast<double>(n)));
+  const Shape kept = detail::keepdim_shape(x.shape(), dims);
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = detail::alias(div(sum_values(x, kept), detail::scalar_like(x, static_cast<double>(n))),
+                        keepdim ? kept : detail::reduced_shape(x.shape(), dims));
+  }
+  record(out, {"mean", "dx = g / N expanded to x's shape (N elements reduced)", dims_in.empty() ? 0 : 1}, {x},
+         [xs = x.shape(), kept, n](const Tensor& g) {
+           return GradList{div(expand(reshape(g, kept), xs), detail::scalar_like(g, static_cast<double>(n)))};
+         });
+  return out;
 }
 
 Tensor mean(const Tensor& x) { return mean(x, {}, false); }
@@ -181,8 +208,10 @@ Tensor norm(const Tensor& x, double p, const Dims& dims_in, bool keepdim) {
     }
   }
   Tensor out = detail::alias(nk, keepdim ? kept : detail::reduced_shape(x.shape(), dims));
-  record(out, "norm", {x}, [x, p, dims, kept, nk](const Tensor& g) {
-    const Tensor n = GradMode::is_enabled() ? norm(x, p, dims, true) : nk;
+  record(out, {"norm", "dx = g * sign(x) |x|^(p-1) / norm^(p-1)", 1}, {x},
+         [xs = save(x), p, dims, kept, ns = save(nk)](const Tensor& g) {
+    const Tensor& x = xs.unpack();
+    const Tensor n = saved_or_recomputed(ns, [&] { return norm(x, p, dims, true); });
     return GradList{norm_backward(x, p, dims, reshape(g, kept), n)};
   });
   return out;

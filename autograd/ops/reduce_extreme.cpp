@@ -74,7 +74,9 @@ Tensor extreme_all(const Tensor& x, bool want_max, const char* op) {
     }
     for (std::int64_t i = 0, n = x.numel(); i < n; ++i) s[i] /= static_cast<T>(count);
   });
-  record(out, op, {x}, [share](const Tensor& g) { return GradList{mul(share, g)}; });
+  // the share is computed here, from the values the forward saw, so it needs no saving
+  record(out, {op, "dx = g at the extreme (shared equally among ties), 0 elsewhere", 1}, {x},
+         [share](const Tensor& g) { return GradList{mul(share, g)}; });
   return out;
 }
 
@@ -93,8 +95,10 @@ ValuesIndices extreme_dim(const Tensor& x, std::int64_t dim_in, bool keepdim, bo
     scan_extreme(x.data<T>(), sp, want_max, values.data<T>(), indices.data<std::int64_t>());
   });
   Tensor out = detail::alias(values, out_shape);
-  record(out, op, {x}, [indices, dim, kept, xs = x.shape()](const Tensor& g) {
-    return GradList{detail::scatter_into_dim(reshape(g, kept), indices, dim, xs)};
+  // the caller gets the indices too, and may change them: they are saved
+  record(out, {op, "dx = g at the chosen index along dim, 0 elsewhere"}, {x},
+         [idx = save(indices), dim, kept, xs = x.shape()](const Tensor& g) {
+    return GradList{detail::scatter_into_dim(reshape(g, kept), idx.unpack(), dim, xs)};
   });
   return {out, detail::alias(indices, out_shape)};
 }
@@ -157,8 +161,8 @@ Tensor scatter_into_dim(const Tensor& src, const Tensor& index, std::int64_t dim
           o[(a * out_sp.n + idx[at]) * out_sp.inner + i] += s[at];
         }
   });
-  record(out, "scatter_into_dim", {src},
-         [index, dim](const Tensor& g) { return GradList{gather_from_dim(g, index, dim)}; });
+  record(out, {"scatter_add", "dsrc = g gathered at the same indices"}, {src},
+         [idx = save(index), dim](const Tensor& g) { return GradList{gather_from_dim(g, idx.unpack(), dim)}; });
   return out;
 }
 
@@ -181,8 +185,10 @@ Tensor gather_from_dim(const Tensor& x, const Tensor& index, std::int64_t dim_in
           o[at] = p[(a * x_sp.n + idx[at]) * x_sp.inner + i];
         }
   });
-  record(out, "gather_from_dim", {x},
-         [index, dim, xs = x.shape()](const Tensor& g) { return GradList{scatter_into_dim(g, index, dim, xs)}; });
+  record(out, {"gather", "dx = g scattered back to the gathered indices"}, {x}, [idx = save(index), dim, xs = x.shape()](
+                                                                                 const Tensor& g) {
+    return GradList{scatter_into_dim(g, idx.unpack(), dim, xs)};
+  });
   return out;
 }
 

@@ -38,22 +38,26 @@ Shape infer_shape(const ShapeRequest& requested, std::int64_t numel, const Shape
 }
 
 // the shared view op: same storage, new shape; dx = g reshaped to x's shape
-Tensor view_as(const Tensor& x, const Shape& shape, const char* op) {
+constexpr OpInfo kViewInfo{"view", "dx = g reshaped to x's shape"};
+
+// (PyTorch names the grad_fn of reshape and flatten ViewBackward0 too, for contiguous input)
+Tensor view_as(const Tensor& x, const Shape& shape, OpInfo op) {
   Tensor out = detail::alias(x, shape);
+  out.impl()->is_view = true;
   record(out, op, {x}, [xs = x.shape()](const Tensor& g) { return GradList{reshape(g, xs)}; });
   return out;
 }
 }  // namespace
 
 Tensor reshape(const Tensor& x, const ShapeRequest& shape) {
-  return view_as(x, infer_shape(shape, x.numel(), x.shape(), "reshape"), "reshape");
+  return view_as(x, infer_shape(shape, x.numel(), x.shape(), "reshape"), kViewInfo);
 }
 Tensor view(const Tensor& x, const ShapeRequest& shape) {
-  return view_as(x, infer_shape(shape, x.numel(), x.shape(), "view"), "view");
+  return view_as(x, infer_shape(shape, x.numel(), x.shape(), "view"), kViewInfo);
 }
 
 Tensor flatten(const Tensor& x, std::int64_t start_dim, std::int64_t end_dim) {
-  if (x.dim() == 0) return view_as(x, Shape{1}, "flatten");
+  if (x.dim() == 0) return view_as(x, Shape{1}, kViewInfo);
   const std::int64_t s = wrap_dim(start_dim, x.dim(), "flatten"), e = wrap_dim(end_dim, x.dim(), "flatten");
   if (s > e) fail<ValueError>("flatten: start_dim {} comes after end_dim {}", start_dim, end_dim);
   Shape out;
@@ -62,29 +66,28 @@ Tensor flatten(const Tensor& x, std::int64_t start_dim, std::int64_t end_dim) {
   for (std::int64_t i = s; i <= e; ++i) merged *= x.shape()[i];
   out.push_back(merged);
   for (std::int64_t i = e + 1; i < x.dim(); ++i) out.push_back(x.shape()[i]);
-  return view_as(x, out, "flatten");
+  return view_as(x, out, kViewInfo);
 }
 
 Tensor squeeze(const Tensor& x, std::int64_t dim) {
   const std::int64_t d = wrap_dim(dim, x.dim(), "squeeze");
-  if (x.dim() == 0 || x.shape()[d] != 1) return x;
   Shape s = x.shape();
-  s.erase(d);
-  return view_as(x, s, "squeeze");
+  if (x.dim() > 0 && x.shape()[d] == 1) s.erase(d);  // any other extent stays: a view of the same shape
+  return view_as(x, s, {"squeeze", "dx = g reshaped to x's shape", 1});
 }
 
 Tensor squeeze(const Tensor& x) {
   Shape s;
   for (auto e : x.shape())
     if (e != 1) s.push_back(e);
-  return view_as(x, s, "squeeze");
+  return view_as(x, s, {"squeeze", "dx = g reshaped to x's shape"});
 }
 
 Tensor unsqueeze(const Tensor& x, std::int64_t dim) {
   const std::int64_t d = wrap_dim(dim, x.dim() + 1, "unsqueeze");
   Shape s = x.shape();
   s.insert(d, 1);
-  return view_as(x, s, "unsqueeze");
+  return view_as(x, s, {"unsqueeze", "dx = g with the new dim removed"});
 }
 
 // ---- copying shape ops ---------------------------------------------------------------------------
@@ -132,18 +135,22 @@ Tensor permute_copy(const Tensor& x, const std::vector<std::int64_t>& perm) {
   });
   return out;
 }
-}  // namespace
 
 // out = x with dims d0 and d1 swapped (a copy); dx = transpose(g, d0, d1)
-Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
-  const std::int64_t d0 = wrap_dim(dim0, x.dim(), "transpose"), d1 = wrap_dim(dim1, x.dim(), "transpose");
+Tensor swap_dims(const Tensor& x, std::int64_t d0, std::int64_t d1, OpInfo info) {
   if (d0 == d1 || x.dim() < 2) return x;
   std::vector<std::int64_t> perm(static_cast<std::size_t>(x.dim()));
   for (std::int64_t i = 0; i < x.dim(); ++i) perm[static_cast<std::size_t>(i)] = i;
   std::swap(perm[static_cast<std::size_t>(d0)], perm[static_cast<std::size_t>(d1)]);
   Tensor out = permute_copy(x, perm);
-  record(out, "transpose", {x}, [d0, d1](const Tensor& g) { return GradList{transpose(g, d0, d1)}; });
+  record(out, info, {x}, [d0, d1](const Tensor& g) { return GradList{transpose(g, d0, d1)}; });
   return out;
+}
+}  // namespace
+
+Tensor transpose(const Tensor& x, std::int64_t dim0, std::int64_t dim1) {
+  const std::int64_t d0 = wrap_dim(dim0, x.dim(), "transpose"), d1 = wrap_dim(dim1, x.dim(), "transpose");
+  return swap_dims(x, d0, d1, {"transpose", "dx = g with the same two dims swapped back"});
 }
 
 // out dim i = x dim dims[i] (a copy); dx = permute(g, inverse), inverse[dims[i]] = i
@@ -165,7 +172,7 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
   }
   if (identity) return x;
   Tensor out = permute_copy(x, perm);
-  record(out, "permute", {x}, [inverse](const Tensor& g) { return GradList{permute(g, inverse)}; });
+  record(out, {"permute", "dx = g permuted by the inverse permutation"}, {x}, [inverse](const Tensor& g) { return GradList{permute(g, inverse)}; });
   return out;
 }
 
@@ -174,7 +181,7 @@ Tensor t(const Tensor& x) {
   if (x.dim() > 2)
     fail<ValueError>("t: expects a tensor with <= 2 dims, but got shape {} ({} dims); use transpose", x.shape(),
                      x.dim());
-  return transpose(x, 0, -1);
+  return swap_dims(x, 0, x.dim() - 1, {"t", "dx = gᵀ"});
 }
 
 Tensor Tensor::reshape(const ShapeRequest& shape) const { return tapegrad::reshape(*this, shape); }
