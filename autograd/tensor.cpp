@@ -5,7 +5,6 @@
 
 #include "node.hpp"
 #include "parallel.hpp"
-#include "ops/elementwise.hpp"
 
 namespace tapegrad {
 

@@ -135,7 +135,8 @@ class Tensor {
   /// Clamps to [min, max] in place (either may be absent), as Tensor.clamp_.
   Tensor& clamp_(std::optional<double> min, std::optional<double> max);
 
-  // Method forms of common ops (defined with the ops; see autograd/ops/*.hpp).
+  // Method forms of ops, as PyTorch's (autograd/tensor_methods.cpp; the ops are documented in
+  // autograd/ops/*.hpp).
   Tensor sum() const;
   Tensor mean() const;
   Tensor reshape(const ShapeRequest& shape) const;
@@ -154,6 +155,9 @@ class Tensor {
   Tensor tanh() const;
   Tensor abs() const;
   Tensor sqrt() const;
+  // -- math ops (autograd/ops/trig.hpp, unary_math.hpp, rounding.hpp)
+  // -- activations (autograd/ops/activation_extra.hpp)
+  // -- reductions, scans, sorting, rearranging and splitting (autograd/ops/*.hpp)
 
  private:
   const TensorImpl& checked() const {

@@ -239,8 +239,4 @@ Tensor log_softmax(const Tensor& x, std::int64_t dim) {
   return out;
 }
 
-Tensor Tensor::relu() const { return tapegrad::relu(*this); }
-Tensor Tensor::sigmoid() const { return tapegrad::sigmoid(*this); }
-Tensor Tensor::tanh() const { return tapegrad::tanh(*this); }
-
 }  // namespace tapegrad

@@ -293,33 +293,27 @@ Tensor operator>=(const Tensor& a, double b) { return ge(a, detail::scalar_like(
 // ---- dtype conversion and copies ---------------------------------------------------------------
 
 // to(dtype); dx = g.to(x.dtype)
-Tensor Tensor::to(DType dtype) const {
-  if (dtype == this->dtype()) return *this;
-  if (requires_grad() && !is_floating(dtype))
+Tensor to(const Tensor& x, DType dtype) {
+  if (dtype == x.dtype()) return x;
+  if (x.requires_grad() && !is_floating(dtype))
     fail<DTypeError>("to: a tensor that requires grad cannot be converted to {}", dtype_name(dtype));
-  Tensor out = detail::make_tensor(shape(), dtype);
-  dispatch_all(this->dtype(), [&]<class S>() {
+  Tensor out = detail::make_tensor(x.shape(), dtype);
+  dispatch_all(x.dtype(), [&]<class S>() {
     dispatch_all(dtype, [&]<class D>() {
-      const S* s = data<S>();
+      const S* s = x.data<S>();
       D* d = out.data<D>();
-      for (std::int64_t i = 0, n = numel(); i < n; ++i) d[i] = static_cast<D>(s[i]);
+      for (std::int64_t i = 0, n = x.numel(); i < n; ++i) d[i] = static_cast<D>(s[i]);
     });
   });
-  record(out, {"to_copy", "dx = g converted back to x's dtype"}, {*this}, [from = this->dtype()](const Tensor& g) { return GradList{g.to(from)}; });
+  record(out, {"to_copy", "dx = g converted back to x's dtype"}, {x}, [from = x.dtype()](const Tensor& g) { return GradList{g.to(from)}; });
   return out;
 }
 
 // clone; dx = g
-Tensor Tensor::clone() const {
-  Tensor out = detail::copy_values(*this);
-  record(out, {"clone", "dx = g"}, {*this}, [](const Tensor& g) { return GradList{g}; });
+Tensor clone(const Tensor& x) {
+  Tensor out = detail::copy_values(x);
+  record(out, {"clone", "dx = g"}, {x}, [](const Tensor& g) { return GradList{g}; });
   return out;
 }
-
-Tensor Tensor::pow(double exponent) const { return tapegrad::pow(*this, exponent); }
-Tensor Tensor::exp() const { return tapegrad::exp(*this); }
-Tensor Tensor::log() const { return tapegrad::log(*this); }
-Tensor Tensor::abs() const { return tapegrad::abs(*this); }
-Tensor Tensor::sqrt() const { return tapegrad::sqrt(*this); }
 
 }  // namespace tapegrad

@@ -39,6 +39,12 @@ Tensor le(const Tensor& a, const Tensor& b);
 Tensor gt(const Tensor& a, const Tensor& b);
 Tensor ge(const Tensor& a, const Tensor& b);
 
+/// A copy converted to dtype (x itself if it already has it), as Tensor.to; differentiable
+/// (the gradient is converted back). int64 results cannot carry a gradient (DTypeError).
+Tensor to(const Tensor& x, DType dtype);
+/// A deep copy, as torch.clone; differentiable (dx = g).
+Tensor clone(const Tensor& x);
+
 /// a where cond != 0, else b (all three broadcast together). Differentiable in a and b.
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
 

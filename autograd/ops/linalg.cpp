@@ -266,6 +266,4 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
   return out;
 }
 
-Tensor Tensor::matmul(const Tensor& other) const { return tapegrad::matmul(*this, other); }
-
 }  // namespace tapegrad

@@ -219,7 +219,4 @@ Tensor norm(const Tensor& x, double p, const Dims& dims_in, bool keepdim) {
 
 Tensor norm(const Tensor& x, double p) { return norm(x, p, {}, false); }
 
-Tensor Tensor::sum() const { return tapegrad::sum(*this); }
-Tensor Tensor::mean() const { return tapegrad::mean(*this); }
-
 }  // namespace tapegrad

@@ -184,12 +184,4 @@ Tensor t(const Tensor& x) {
   return swap_dims(x, 0, x.dim() - 1, {"t", "dx = gᵀ"});
 }
 
-Tensor Tensor::reshape(const ShapeRequest& shape) const { return tapegrad::reshape(*this, shape); }
-Tensor Tensor::view(const ShapeRequest& shape) const { return tapegrad::view(*this, shape); }
-Tensor Tensor::flatten(std::int64_t s, std::int64_t e) const { return tapegrad::flatten(*this, s, e); }
-Tensor Tensor::squeeze(std::int64_t dim) const { return tapegrad::squeeze(*this, dim); }
-Tensor Tensor::unsqueeze(std::int64_t dim) const { return tapegrad::unsqueeze(*this, dim); }
-Tensor Tensor::t() const { return tapegrad::t(*this); }
-Tensor Tensor::transpose(std::int64_t d0, std::int64_t d1) const { return tapegrad::transpose(*this, d0, d1); }
-
 }  // namespace tapegrad

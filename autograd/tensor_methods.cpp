@@ -1,0 +1,33 @@
+// Tensor's method forms: `t.sum()` is `sum(t)`, and so on. Each forwards to the op's free
+// function (autograd/ops/), so an op is written once.
+#include "ops/activation.hpp"
+#include "ops/elementwise.hpp"
+#include "ops/linalg.hpp"
+#include "ops/reduce.hpp"
+#include "ops/shape_ops.hpp"
+#include "tensor.hpp"
+
+namespace tapegrad {
+
+Tensor Tensor::to(DType dtype) const { return tapegrad::to(*this, dtype); }
+Tensor Tensor::clone() const { return tapegrad::clone(*this); }
+Tensor Tensor::pow(double exponent) const { return tapegrad::pow(*this, exponent); }
+Tensor Tensor::exp() const { return tapegrad::exp(*this); }
+Tensor Tensor::log() const { return tapegrad::log(*this); }
+Tensor Tensor::abs() const { return tapegrad::abs(*this); }
+Tensor Tensor::sqrt() const { return tapegrad::sqrt(*this); }
+Tensor Tensor::relu() const { return tapegrad::relu(*this); }
+Tensor Tensor::sigmoid() const { return tapegrad::sigmoid(*this); }
+Tensor Tensor::tanh() const { return tapegrad::tanh(*this); }
+Tensor Tensor::sum() const { return tapegrad::sum(*this); }
+Tensor Tensor::mean() const { return tapegrad::mean(*this); }
+Tensor Tensor::reshape(const ShapeRequest& shape) const { return tapegrad::reshape(*this, shape); }
+Tensor Tensor::view(const ShapeRequest& shape) const { return tapegrad::view(*this, shape); }
+Tensor Tensor::flatten(std::int64_t s, std::int64_t e) const { return tapegrad::flatten(*this, s, e); }
+Tensor Tensor::squeeze(std::int64_t dim) const { return tapegrad::squeeze(*this, dim); }
+Tensor Tensor::unsqueeze(std::int64_t dim) const { return tapegrad::unsqueeze(*this, dim); }
+Tensor Tensor::t() const { return tapegrad::t(*this); }
+Tensor Tensor::transpose(std::int64_t d0, std::int64_t d1) const { return tapegrad::transpose(*this, d0, d1); }
+Tensor Tensor::matmul(const Tensor& other) const { return tapegrad::matmul(*this, other); }
+
+}  // namespace tapegrad
