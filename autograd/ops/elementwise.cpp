@@ -229,22 +229,6 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
   return out;
 }
 
-// comparisons: masks of 0 and 1 in the operands' dtype (int64 too), never recorded
-#define TAPEGRAD_COMPARISON(name, expr)                                                             \
-  Tensor name(const Tensor& a, const Tensor& b) {                                                  \
-    return binary<true>(a, b, #name, [](auto&& x, auto&& y) {                                                \
-      using T = typename std::decay_t<decltype(xt::eval(x + y))>::value_type;                      \
-      return xt::where(expr, T(1), T(0));                                                          \
-    });                                                                                            \
-  }
-TAPEGRAD_COMPARISON(eq, xt::equal(x, y))
-TAPEGRAD_COMPARISON(ne, xt::not_equal(x, y))
-TAPEGRAD_COMPARISON(lt, x < y)
-TAPEGRAD_COMPARISON(le, x <= y)
-TAPEGRAD_COMPARISON(gt, x > y)
-TAPEGRAD_COMPARISON(ge, x >= y)
-#undef TAPEGRAD_COMPARISON
-
 // where(c, a, b); da = where(c, g, 0), db = where(c, 0, g)
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   kernels::check_same_dtype(a, b, "where");
@@ -279,16 +263,6 @@ Tensor operator+(double a, const Tensor& b) { return add(detail::scalar_like(b, 
 Tensor operator-(double a, const Tensor& b) { return sub(detail::scalar_like(b, a), b); }
 Tensor operator*(double a, const Tensor& b) { return mul(detail::scalar_like(b, a), b); }
 Tensor operator/(double a, const Tensor& b) { return div(detail::scalar_like(b, a), b); }
-Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
-Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
-Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
-Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
-Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
-Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
-Tensor operator<(const Tensor& a, double b) { return lt(a, detail::scalar_like(a, b)); }
-Tensor operator<=(const Tensor& a, double b) { return le(a, detail::scalar_like(a, b)); }
-Tensor operator>(const Tensor& a, double b) { return gt(a, detail::scalar_like(a, b)); }
-Tensor operator>=(const Tensor& a, double b) { return ge(a, detail::scalar_like(a, b)); }
 
 // ---- dtype conversion and copies ---------------------------------------------------------------
 

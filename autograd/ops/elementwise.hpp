@@ -1,9 +1,10 @@
 #pragma once
-// Elementwise arithmetic with NumPy broadcasting, comparisons (non-differentiable masks) and
-// where. Both operands of a binary op must have the same dtype.
+// Elementwise arithmetic with NumPy broadcasting, and where (comparisons are in compare.hpp).
+// Both operands of a binary op must have the same dtype.
 #include <optional>
 
 #include "../tensor.hpp"
+#include "compare.hpp"
 
 namespace tapegrad {
 
@@ -29,16 +30,6 @@ Tensor clamp(const Tensor& x, std::optional<double> min, std::optional<double> m
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
 
-/// Comparisons: 1 where true, 0 where false, in the operands' dtype, float or int64 (PyTorch
-/// returns bool), so `argmax(logits, 1) == target` counts correct predictions.
-/// Not differentiable (the result never requires grad).
-Tensor eq(const Tensor& a, const Tensor& b);
-Tensor ne(const Tensor& a, const Tensor& b);
-Tensor lt(const Tensor& a, const Tensor& b);
-Tensor le(const Tensor& a, const Tensor& b);
-Tensor gt(const Tensor& a, const Tensor& b);
-Tensor ge(const Tensor& a, const Tensor& b);
-
 /// A copy converted to dtype (x itself if it already has it), as Tensor.to; differentiable
 /// (the gradient is converted back). int64 results cannot carry a gradient (DTypeError).
 Tensor to(const Tensor& x, DType dtype);
@@ -61,16 +52,6 @@ Tensor operator+(double a, const Tensor& b);
 Tensor operator-(double a, const Tensor& b);
 Tensor operator*(double a, const Tensor& b);
 Tensor operator/(double a, const Tensor& b);
-Tensor operator==(const Tensor& a, const Tensor& b);
-Tensor operator!=(const Tensor& a, const Tensor& b);
-Tensor operator<(const Tensor& a, const Tensor& b);
-Tensor operator<=(const Tensor& a, const Tensor& b);
-Tensor operator>(const Tensor& a, const Tensor& b);
-Tensor operator>=(const Tensor& a, const Tensor& b);
-Tensor operator<(const Tensor& a, double b);
-Tensor operator<=(const Tensor& a, double b);
-Tensor operator>(const Tensor& a, double b);
-Tensor operator>=(const Tensor& a, double b);
 
 namespace detail {
 /// A 0-d tensor of value v with x's dtype (for scalar operands).
