@@ -100,6 +100,22 @@ Tensor arange(double start, double end, double step, TensorOptions o) {
 
 Tensor arange(double end, TensorOptions o) { return arange(0.0, end, 1.0, o); }
 
+// the count is ceil((end - start) / step) in exact integer arithmetic
+Tensor detail::arange_int(std::int64_t start, std::int64_t end, std::int64_t step, TensorOptions o) {
+  if (step == 0) fail<ValueError>("arange: step must be non-zero (start {}, end {})", start, end);
+  if ((step > 0 && end < start) || (step < 0 && end > start))
+    fail<ValueError>("arange: end {} cannot be reached from start {} with step {}", end, start, step);
+  const __int128 span = static_cast<__int128>(end) - start;
+  const __int128 n = step > 0 ? (span + step - 1) / step : (span + step + 1) / step;
+  Tensor t = empty(Shape{static_cast<std::int64_t>(n)}, {.dtype = o.dtype});
+  fill_with(t, [&](std::int64_t i) { return static_cast<double>(start + i * step); });
+  if (t.dtype() == DType::i64) {  // exact beyond 2^53 too
+    std::int64_t* p = t.data<std::int64_t>();
+    for (std::int64_t i = 0; i < t.numel(); ++i) p[i] = start + i * step;
+  }
+  return finish(t, o);
+}
+
 Tensor linspace(double start, double end, std::int64_t steps, TensorOptions o) {
   if (steps < 0) fail<ValueError>("linspace: number of steps must be non-negative, got {}", steps);
   Tensor t = empty(Shape{steps}, {.dtype = o.dtype});

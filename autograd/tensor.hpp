@@ -2,6 +2,7 @@
 // Tensor: a cheap, shared handle to a value, its gradient and the node that made it.
 #include <xtensor/xadapt.hpp>
 
+#include <concepts>
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -182,8 +183,20 @@ Tensor zeros(const Shape& shape, TensorOptions options = {});
 Tensor ones(const Shape& shape, TensorOptions options = {});
 Tensor full(const Shape& shape, double value, TensorOptions options = {});
 /// 1-D: start, start+step, ... below end (above end for a negative step), as torch.arange.
+/// Float arguments give float32 (the default float dtype) unless options say otherwise.
 Tensor arange(double start, double end, double step = 1.0, TensorOptions options = {});
 Tensor arange(double end, TensorOptions options = {});
+namespace detail {
+Tensor arange_int(std::int64_t start, std::int64_t end, std::int64_t step, TensorOptions options);
+}
+/// Integer arguments give int64, as torch.arange(5) does (explicit options choose another dtype).
+template <std::integral I> Tensor arange(I end, TensorOptions options = {.dtype = DType::i64}) {
+  return detail::arange_int(0, static_cast<std::int64_t>(end), 1, options);
+}
+template <std::integral I> Tensor arange(I start, I end, I step = 1, TensorOptions options = {.dtype = DType::i64}) {
+  return detail::arange_int(static_cast<std::int64_t>(start), static_cast<std::int64_t>(end),
+                            static_cast<std::int64_t>(step), options);
+}
 /// `steps` values evenly from start to end inclusive, as torch.linspace.
 Tensor linspace(double start, double end, std::int64_t steps, TensorOptions options = {});
 /// n x m identity (m defaults to n).

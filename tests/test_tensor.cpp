@@ -15,6 +15,14 @@ TEST_CASE("creation functions give PyTorch's values, shapes and default dtype fl
   CHECK(ones({2}).to_vector() == V{1, 1});
   CHECK(full({2, 2}, 2.5, {.dtype = DType::f64}).to_vector() == V(4, 2.5));
   CHECK(arange(5).to_vector() == V{0, 1, 2, 3, 4});
+  // integer arguments give int64, float arguments the default float dtype, as torch.arange
+  CHECK(arange(5).dtype() == DType::i64);
+  CHECK(arange(5.0).dtype() == DType::f32);
+  CHECK(arange(0, 5, 2).dtype() == DType::i64);
+  CHECK(arange(0, 5, 2).to_vector() == V{0, 2, 4});
+  CHECK(arange(-1, -8, -3).to_vector() == V{-1, -4, -7});
+  CHECK(arange(4, {.dtype = DType::f64}).dtype() == DType::f64);
+  CHECK(arange(0.0, 1.0, 0.25).dtype() == DType::f32);
   CHECK(arange(1, 2, 0.25).to_vector() == V{1, 1.25, 1.5, 1.75});
   CHECK(arange(5, 0, -2).to_vector() == V{5, 3, 1});
   CHECK(arange(0, 1, 0.3, {.dtype = DType::f64}).numel() == 4);  // torch: ceil(1/0.3) = 4
@@ -96,7 +104,7 @@ TEST_CASE("printing follows PyTorch's repr, with shape, dtype and grad_fn") {
   CHECK(os.str() == "tensor([2.], shape=[1])");
   CHECK(fmt::format("{}", tensor({2})) == "tensor([2.], shape=[1])");
   // more than 1000 elements are summarised with ... as torch does
-  const std::string big = to_string(arange(2000));
+  const std::string big = to_string(arange(2000.0));
   CHECK(big.find("...") != std::string::npos);
   CHECK(big.find("1997.") != std::string::npos);
 }
