@@ -8,11 +8,30 @@
 
 namespace tapegrad {
 
+/// Everything that decides a generator's next numbers (copyable, comparable).
+struct GeneratorState {
+  std::mt19937_64 engine;
+  bool has_spare = false;  // a second Box-Muller normal waiting to be returned
+  double spare = 0;
+  friend bool operator==(const GeneratorState&, const GeneratorState&) = default;
+};
+
 /// A seeded source of random numbers.
 class Generator {
  public:
   explicit Generator(std::uint64_t seed = 5489) : engine_(seed) {}
-  void manual_seed(std::uint64_t seed) { engine_.seed(seed); }
+  /// Restarts the sequence: the same seed gives the same numbers whatever was drawn before.
+  void manual_seed(std::uint64_t seed) {
+    engine_.seed(seed);
+    has_spare_ = false;
+  }
+  /// The state, to come back to later with set_state (as torch's get_state/set_state).
+  GeneratorState state() const { return {engine_, has_spare_, spare_}; }
+  void set_state(const GeneratorState& s) {
+    engine_ = s.engine;
+    has_spare_ = s.has_spare;
+    spare_ = s.spare;
+  }
   /// Uniform in [0, 1), 53 random bits.
   double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
   /// Standard normal (Box-Muller).

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "../autograd/random.hpp"
@@ -12,12 +13,14 @@
 namespace tapegrad::data {
 
 /// Options of DataLoader, with PyTorch's defaults (batch_size 1, no shuffle, keep the last
-/// partial batch). `seed` seeds the loader's own generator for shuffling.
+/// partial batch). `seed` seeds the loader's own generator for shuffling; without one, the
+/// seed is drawn from the global generator when the loader is made, so `manual_seed(0)` at the
+/// top of a script fixes the shuffles, as in PyTorch.
 struct DataLoaderOptions {
-  std::int64_t batch_size = 1;  ///< samples per batch, >= 1
-  bool shuffle = false;         ///< a new random order for every pass over the data
-  bool drop_last = false;       ///< drop the last batch if it has fewer than batch_size samples
-  std::uint64_t seed = 0;       ///< seed of the shuffling generator
+  std::int64_t batch_size = 1;        ///< samples per batch, >= 1
+  bool shuffle = false;               ///< a new random order for every pass over the data
+  bool drop_last = false;             ///< drop the last batch if it has fewer than batch_size samples
+  std::optional<std::uint64_t> seed;  ///< seed of the shuffling generator (default: from default_generator())
 };
 
 /// Batches of a dataset: `for (auto& [x, y] : loader) { ... }` yields Samples whose tensors

@@ -35,7 +35,7 @@ class BatchNorm1d : public Module {
   /// running_mean = 0, running_var = 1, num_batches_tracked = 0 (in place).
   void reset_running_stats();
   /// reset_running_stats(), then weight = 1 and bias = 0 (in place).
-  void reset_parameters();
+  void reset_parameters() override;
 
   std::int64_t num_features;
   double eps;

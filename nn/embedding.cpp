@@ -18,7 +18,8 @@ Embedding::Embedding(std::int64_t num, std::int64_t dim, std::optional<std::int6
     if (*padding_idx < 0) *padding_idx += num;
   }
   weight = register_parameter("weight", empty(Shape{num, dim}));
-  reset_parameters(generator);
+  if (generator) reset_parameters(generator);
+  else draw_initial_values();  // from the default generator: Sequential may redraw it in order
 }
 
 // weight ~ N(0, 1); weight[padding_idx] = 0

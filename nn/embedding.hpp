@@ -27,7 +27,8 @@ class Embedding : public Module {
   std::string name() const override { return "Embedding"; }
   std::string extra_repr() const override;
   /// Draws the weight from N(0, 1) again and zeroes the padding row (in place).
-  void reset_parameters(Generator* generator = nullptr);
+  void reset_parameters(Generator* generator);
+  void reset_parameters() override { reset_parameters(nullptr); }
 
   std::int64_t num_embeddings, embedding_dim;
   std::optional<std::int64_t> padding_idx;  ///< in [0, num_embeddings) once constructed

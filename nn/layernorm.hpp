@@ -26,7 +26,7 @@ class LayerNorm : public Module {
   std::string name() const override { return "LayerNorm"; }
   std::string extra_repr() const override;
   /// weight = 1, bias = 0 (in place).
-  void reset_parameters();
+  void reset_parameters() override;
 
   Shape normalized_shape;
   double eps;

@@ -13,7 +13,7 @@ Linear::Linear(std::int64_t in, std::int64_t out, bool has_bias) : in_features(i
     fail<ValueError>("Linear: in_features ({}) and out_features ({}) must be non-negative", in, out);
   weight = register_parameter("weight", empty(Shape{out, in}));
   bias = register_parameter("bias", has_bias ? empty(Shape{out}) : Tensor());
-  reset_parameters();
+  draw_initial_values();
 }
 
 // torch.nn.Linear.reset_parameters: kaiming_uniform_(w, a = √5) gives bound

@@ -24,7 +24,7 @@ class Linear : public Module {
   /// "in_features=784, out_features=128, bias=True".
   std::string extra_repr() const override;
   /// Draws new weights and bias with the default initialisation (in place).
-  void reset_parameters();
+  void reset_parameters() override;
 
   std::int64_t in_features;   ///< width of the input's last dim
   std::int64_t out_features;  ///< width of the output's last dim

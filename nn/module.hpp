@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "../autograd/random.hpp"
 #include "../autograd/tensor.hpp"
 #include "state_dict.hpp"
 
@@ -116,6 +117,10 @@ class Module {
   /// only_trainable.
   std::int64_t num_parameters(bool only_trainable = false) const;
 
+  /// Draws the default initial values again, as torch's reset_parameters(). The default resets
+  /// each child in order; layers with parameters (Linear, Embedding, ...) override it.
+  virtual void reset_parameters();
+
   /// The class name shown in repr(): by default the C++ class name without namespaces
   /// ("Linear", "MLP"); override to choose another.
   virtual std::string name() const;
@@ -124,7 +129,21 @@ class Module {
   /// Like print(model) in PyTorch, then a line "Total parameters: 101,770 (trainable: 101,770)".
   std::string repr() const;
 
+ protected:
+  /// For a layer whose constructor draws its initial values: runs reset_parameters() and notes
+  /// the default generator's state before and after, so that `nn::Sequential(A(..), B(..))` can
+  /// draw its layers in the order they are written, whatever order the compiler constructed the
+  /// arguments in (see Sequential). Call it from the constructor instead of reset_parameters().
+  void draw_initial_values();
+
  private:
+  friend class Sequential;
+  // One constructor's draws from the default generator: when (a process-wide count) and the
+  // generator's state around them.
+  struct InitDraw {
+    std::uint64_t order;
+    GeneratorState before, after;
+  };
   struct Slot {
     std::string name;
     Tensor value;
@@ -146,6 +165,7 @@ class Module {
   std::deque<Slot> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+  std::shared_ptr<const InitDraw> init_draw_;  // set by draw_initial_values()
 };
 
 /// Writes m.repr().

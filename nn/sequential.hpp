@@ -30,6 +30,15 @@ concept NotSingleSequential = sizeof...(Ms) != 1 || !(std::is_same_v<std::decay_
 /// shared_ptrs; pass a shared_ptr to keep a handle of your own. An empty Sequential returns its
 /// input. To nest a single Sequential, pass it as a shared_ptr (one Sequential by value is the
 /// copy constructor).
+///
+/// Initial values are drawn in the order the modules are written, on every compiler (C++
+/// leaves the order in which function arguments are constructed to the compiler: g++ builds the
+/// last one first). When the layers given as temporaries drew their values one right after the
+/// other from the default generator and nothing drew after them, and they did so out of written
+/// order, the constructor rewinds the generator to the first of those draws and draws them
+/// again in written order, ending at the same generator state. (A custom module given as a
+/// temporary whose constructor draws outside reset_parameters() breaks that chain: its layers
+/// are then left as the compiler made them; build it before the Sequential to fix the order.)
 class Sequential : public Module {
  public:
   /// An empty Sequential (fill it with push_back).
@@ -37,7 +46,10 @@ class Sequential : public Module {
   /// Registers the modules in order; each is a module by value or a shared_ptr to one.
   template <internal::ModuleArg... Ms>
   requires internal::NotSingleSequential<Ms...>
-  explicit Sequential(Ms&&... modules) { (push_back(std::forward<Ms>(modules)), ...); }
+  explicit Sequential(Ms&&... modules) {
+    (push_back(std::forward<Ms>(modules)), ...);
+    draw_in_written_order({!std::is_lvalue_reference_v<Ms>...});
+  }
 
   /// Appends a module held by shared_ptr, named by its position; returns it.
   template <class M> std::shared_ptr<M> push_back(std::shared_ptr<M> m) {
@@ -67,6 +79,8 @@ class Sequential : public Module {
   auto end() const { return layers_.end(); }
 
  private:
+  // redraws the layers made as temporaries (fresh[i]) in written order, if they drew out of it
+  void draw_in_written_order(const std::vector<bool>& fresh);
   std::vector<std::shared_ptr<Module>> layers_;
 };
 

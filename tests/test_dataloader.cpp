@@ -124,6 +124,31 @@ TEST_CASE("DataLoader shuffle is reproducible by seed and differs across seeds")
   CHECK(flat(a1) == std::vector<std::int64_t>(perm.begin(), perm.end()));
 }
 
+TEST_CASE("DataLoader without a seed takes one from the global generator: manual_seed fixes its shuffles") {
+  auto ds = numbered(30);
+  manual_seed(3);
+  data::DataLoader a(ds, {.batch_size = 4, .shuffle = true});
+  manual_seed(3);
+  data::DataLoader b(ds, {.batch_size = 4, .shuffle = true});
+  manual_seed(4);
+  data::DataLoader c(ds, {.batch_size = 4, .shuffle = true});
+  const auto a1 = pass(a);
+  CHECK(a1 == pass(b));
+  CHECK(pass(a) == pass(b));
+  CHECK(a1 != pass(c));
+  // the seed is the global generator's next 64 bits
+  manual_seed(3);
+  Generator gen(default_generator().next_u64());
+  const auto perm = randperm(30, &gen).to_vector();
+  CHECK(flat(a1) == std::vector<std::int64_t>(perm.begin(), perm.end()));
+  // an unshuffled loader draws nothing
+  manual_seed(3);
+  const double first = default_generator().uniform();
+  manual_seed(3);
+  data::DataLoader plain(ds, {.batch_size = 4});
+  CHECK(default_generator().uniform() == first);
+}
+
 TEST_CASE("DataLoader shuffle with drop_last drops the tail of the shuffled order") {
   data::DataLoader loader(numbered(10), {.batch_size = 4, .shuffle = true, .drop_last = true, .seed = 2});
   const auto batches = pass(loader);

@@ -141,3 +141,39 @@ TEST_CASE("gradcheck: a Sequential with respect to its input and every weight") 
       },
       {r({5, 4}), r({3, 4}), r({3}), r({2, 3}), r({2})}));
 }
+
+TEST_CASE("Sequential's layers draw their initial values in the order written, on every compiler") {
+  // the reference: the layers made one statement after another
+  manual_seed(7);
+  nn::Linear a(2, 3), b(3, 4);
+  nn::Embedding c(5, 2);
+  const double next_ref = default_generator().uniform();
+
+  manual_seed(7);
+  nn::Sequential s(nn::Linear(2, 3), nn::ReLU(), nn::Linear(3, 4), nn::Embedding(5, 2));
+  auto weight = [&](int i) { return s.named_parameters()[static_cast<std::size_t>(i)].second.to_vector(); };
+  CHECK(weight(0) == a.weight.to_vector());
+  CHECK(weight(1) == a.bias.to_vector());
+  CHECK(weight(2) == b.weight.to_vector());
+  CHECK(weight(3) == b.bias.to_vector());
+  CHECK(weight(4) == c.weight.to_vector());
+  CHECK(default_generator().uniform() == next_ref);  // the generator ends where it would have
+
+  SUBCASE("nested: an inner Sequential given as a temporary keeps the outer order too") {
+    manual_seed(7);
+    nn::Sequential t(std::make_shared<nn::Sequential>(nn::Linear(2, 3), nn::Linear(3, 4)), nn::Embedding(5, 2));
+    const auto p = t.named_parameters();
+    CHECK(p[0].first == "0.0.weight");
+    CHECK(p[0].second.to_vector() == a.weight.to_vector());
+    CHECK(p[2].second.to_vector() == b.weight.to_vector());
+    CHECK(p[4].second.to_vector() == c.weight.to_vector());
+  }
+  SUBCASE("layers made beforehand keep their values, whatever the order they are passed in") {
+    manual_seed(7);
+    nn::Linear first(2, 3), second(3, 4);
+    const auto w1 = first.weight.to_vector(), w2 = second.weight.to_vector();
+    nn::Sequential u(second, first);
+    CHECK(u.named_parameters()[0].second.to_vector() == w2);
+    CHECK(u.named_parameters()[2].second.to_vector() == w1);
+  }
+}
