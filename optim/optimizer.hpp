@@ -48,10 +48,10 @@ class Optimizer {
   /// does). Runs under NoGradGuard; updates the parameters' values in place.
   virtual void step() = 0;
 
-  /// Clears the gradients of every parameter: zeroes them in place, or, with set_to_none,
+  /// Clears the gradients of every parameter: with set_to_none (the default, as PyTorch 2.x)
   /// removes them (like `p.grad = None`), so the next step skips parameters that get no new
-  /// gradient. The default is false, as in PyTorch 1.13 (2.0 changed it to true).
-  void zero_grad(bool set_to_none = false);
+  /// gradient; with false, zeroes them in place (PyTorch 1.13's default).
+  void zero_grad(bool set_to_none = true);
 
   /// "SGD", "Adam", ... (used in error messages).
   const std::string& name() const { return name_; }

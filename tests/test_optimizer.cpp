@@ -92,15 +92,15 @@ void check_resume(const MakeOpt& make, bool through_files) {
 
 }  // namespace
 
-TEST_CASE("zero_grad zeroes the gradients in place, or removes them with set_to_none") {
+TEST_CASE("zero_grad removes the gradients by default (set_to_none, as PyTorch 2.x), or zeroes them in place") {
   Tensor p = f64({1, 2});
   optim::SGD opt({p}, {.lr = 0.1});
   sum(p * p).backward();
   Tensor g = p.grad();
-  opt.zero_grad();
+  opt.zero_grad(false);
   CHECK(p.has_grad());
   CHECK(g.to_vector() == std::vector<double>{0, 0});  // the same tensor, zeroed
-  opt.zero_grad(true);
+  opt.zero_grad();
   CHECK_FALSE(p.has_grad());
   opt.zero_grad();  // nothing to clear
   CHECK_FALSE(p.has_grad());
@@ -111,7 +111,7 @@ TEST_CASE("zero_grad replaces a gradient that is part of a graph (create_graph)"
   optim::SGD opt({p}, {.lr = 0.1});
   sum(p * p * p).backward({}, {.create_graph = true});
   REQUIRE(p.grad().requires_grad());
-  opt.zero_grad();
+  opt.zero_grad(false);
   CHECK_FALSE(p.grad().requires_grad());
   CHECK(p.grad().item() == 0.0);
 }
