@@ -3,6 +3,7 @@
 #include "module.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "../autograd/grad_mode.hpp"
 
@@ -217,6 +218,13 @@ std::string quoted_list(const std::vector<std::string>& keys) {
   for (std::size_t i = 0; i < keys.size(); ++i) s += (i ? ", \"" : "\"") + keys[i] + "\"";
   return s;
 }
+// every value a whole number (so converting to int64 loses nothing)
+bool all_integral(const Tensor& t) {
+  for (double v : t.to_vector())
+    if (v != std::trunc(v)) return false;
+  return true;
+}
+
 }  // namespace
 
 Module::LoadResult Module::load_state_dict(const StateDict& dict, bool strict) {
@@ -238,11 +246,12 @@ Module::LoadResult Module::load_state_dict(const StateDict& dict, bool strict) {
           fmt::format("size mismatch for {}: copying a param with shape {} from checkpoint, the "
                       "shape in current model is {}.",
                       k, src.shape(), dst.shape()));
-    else if (src.dtype() != dst.dtype())
+    else if (dst.dtype() == DType::i64 && is_floating(src.dtype()) && !all_integral(src))
+      // another dtype is converted, as torch's copy_ does; only truncating fractions would lose values
       mismatches.push_back(
-          fmt::format("dtype mismatch for {}: copying a param of dtype {} from checkpoint, the dtype "
-                      "in current model is {}.",
-                      k, dtype_name(src.dtype()), dtype_name(dst.dtype())));
+          fmt::format("dtype mismatch for {}: the checkpoint's {} values are not all integers, and the "
+                      "model's tensor is int64.",
+                      k, dtype_name(src.dtype())));
   }
   for (const auto& k : dict.keys())
     if (std::find(own_keys.begin(), own_keys.end(), k) == own_keys.end()) result.unexpected_keys.push_back(k);

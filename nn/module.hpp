@@ -109,9 +109,10 @@ class Module {
   /// Copies the dict's values into the module's existing tensors (no_grad), so every handle
   /// sees them. strict = true throws ValueError listing ALL missing and unexpected keys and
   /// every shape or dtype mismatch in one message; strict = false loads the matching keys and
-  /// returns the lists (a shape or dtype mismatch still throws). Unlike PyTorch, nothing is
-  /// loaded when it throws (torch copies the matching entries first), and a dtype mismatch is
-  /// an error (torch converts silently).
+  /// returns the lists (a shape mismatch still throws). An entry of another dtype is converted
+  /// to the module's (float64 into a float32 parameter and back), as torch's copy_ does; only
+  /// fractional values for an int64 buffer are refused. Unlike PyTorch, nothing is loaded when
+  /// it throws (torch copies the matching entries first).
   LoadResult load_state_dict(const StateDict& dict, bool strict = true);
   /// Number of parameter elements (each shared parameter once); only those requiring grad if
   /// only_trainable.
