@@ -58,7 +58,7 @@ const Family& load(const std::string& family) {
 std::string mismatch(const Tensor& actual, const Tensor& expected, double rtol, double atol) {
   if (!actual.defined()) return "actual tensor is undefined";
   const bool f64 = expected.dtype() != DType::f32;
-  if (rtol < 0) rtol = f64 ? 1e-10 : 1e-5;
+  if (rtol < 0) rtol = f64 ? 1e-12 : 1e-5;
   if (atol < 0) atol = f64 ? 1e-12 : 1e-6;
   if (actual.shape() != expected.shape())
     return fmt::format("shape {} != expected {}", actual.shape(), expected.shape());

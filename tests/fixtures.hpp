@@ -32,7 +32,7 @@ const Family& load(const std::string& family);
 
 /// Empty if actual matches expected (same shape, and every element within
 /// atol + rtol * |expected|, NaN matching NaN and inf matching inf); otherwise a description of
-/// the first mismatch. Defaults: rtol 1e-10 / atol 1e-12 for float64, 1e-5 / 1e-6 for float32.
+/// the first mismatch. Defaults: rtol 1e-12 / atol 1e-12 for float64, 1e-5 / 1e-6 for float32.
 std::string mismatch(const tapegrad::Tensor& actual, const tapegrad::Tensor& expected, double rtol = -1,
                      double atol = -1);
 
@@ -41,6 +41,10 @@ std::string mismatch(const tapegrad::Tensor& actual, const tapegrad::Tensor& exp
 /// gradients, backward(name.gout) against name.grad{i}. Returns the mismatches ("" if none).
 std::string check_case(const Family& fam, const std::string& name, std::size_t n_inputs,
                        const std::function<tapegrad::Tensor(const std::vector<tapegrad::Tensor>&)>& fn);
+
+/// A float64 value worked by hand, compared to 1e-12 relative (doctest::Approx's default is
+/// float32's 1e-5, far too loose for float64).
+inline doctest::Approx approx64(double v) { return doctest::Approx(v).epsilon(1e-12); }
 
 }  // namespace fixtures
 

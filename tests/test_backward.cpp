@@ -55,7 +55,7 @@ TEST_CASE("the graph is freed after backward; a second backward is a clear error
   Tensor z = sum(w * w * w);  // dz/dw = 3w^2 = 27
   z.backward({}, {.retain_graph = true});
   z.backward();
-  CHECK(w.grad().item() == doctest::Approx(54));
+  CHECK(w.grad().item() == fixtures::approx64(54));
 }
 
 TEST_CASE("leaves get .grad; non-leaves only with retain_grad(); reading a missing grad throws") {
@@ -219,5 +219,5 @@ TEST_CASE("grad norms are recorded on nodes when asked (for the Graphviz export)
   auto node = h.grad_fn();
   y.backward();
   set_record_grad_norms(false);
-  CHECK(node->last_grad_norm() == doctest::Approx(std::sqrt(2.0)));
+  CHECK(node->last_grad_norm() == fixtures::approx64(std::sqrt(2.0)));
 }

@@ -45,13 +45,13 @@ TEST_CASE("regression losses by hand") {
   const Tensor x = tensor({1.0, 2.0, 5.0}, {.dtype = DType::f64});
   const Tensor y = tensor({1.5, 0.0, 1.0}, {.dtype = DType::f64});
   // d = [-0.5, 2, 4]
-  CHECK(mse_loss(x, y).item() == doctest::Approx((0.25 + 4 + 16) / 3.0));
-  CHECK(mse_loss(x, y, {.reduction = Reduction::sum}).item() == doctest::Approx(20.25));
-  CHECK(l1_loss(x, y).item() == doctest::Approx(6.5 / 3.0));
+  CHECK(mse_loss(x, y).item() == fixtures::approx64((0.25 + 4 + 16) / 3.0));
+  CHECK(mse_loss(x, y, {.reduction = Reduction::sum}).item() == fixtures::approx64(20.25));
+  CHECK(l1_loss(x, y).item() == fixtures::approx64(6.5 / 3.0));
   // smooth_l1 (beta 1): 0.5 * 0.25 = 0.125, 2 - 0.5 = 1.5, 4 - 0.5 = 3.5
-  CHECK(smooth_l1_loss(x, y, {.reduction = Reduction::sum}).item() == doctest::Approx(5.125));
+  CHECK(smooth_l1_loss(x, y, {.reduction = Reduction::sum}).item() == fixtures::approx64(5.125));
   // huber (delta 2): 0.125, 2 * (2 - 1) = 2 (z == delta is outside), 2 * (4 - 1) = 6
-  CHECK(huber_loss(x, y, {.delta = 2.0, .reduction = Reduction::sum}).item() == doctest::Approx(8.125));
+  CHECK(huber_loss(x, y, {.delta = 2.0, .reduction = Reduction::sum}).item() == fixtures::approx64(8.125));
   const Tensor none = mse_loss(x, y, {.reduction = Reduction::none});
   CHECK(none.shape() == Shape{3});
   CHECK(none.to_vector() == std::vector<double>{0.25, 4.0, 16.0});

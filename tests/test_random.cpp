@@ -67,3 +67,18 @@ TEST_CASE("rand, randn and randint have the right ranges and moments") {
   CHECK(rand_like(zeros({2, 3}, {.dtype = DType::f64})).dtype() == DType::f64);
   CHECK(randn({2}, {.requires_grad = true}).requires_grad());
 }
+
+TEST_CASE("every test case starts from manual_seed(0) (tests/main.cpp), whatever ran before it") {
+  Generator fresh(0);
+  CHECK(default_generator().uniform() == fresh.uniform());
+  SUBCASE("and so does each pass through a SUBCASE (here the second draw of the pass)") {
+    Generator again(0);
+    again.uniform();
+    CHECK(default_generator().uniform() == again.uniform());
+  }
+  SUBCASE("a second subcase, entered on a second pass") {
+    Generator again(0);
+    again.uniform();
+    CHECK(default_generator().uniform() == again.uniform());
+  }
+}

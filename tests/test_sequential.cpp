@@ -98,6 +98,12 @@ TEST_CASE("push_back, indexing (negative from the end), size and iteration") {
   CHECK(names_of(seq.named_parameters()) == std::vector<std::string>{"0.weight", "0.bias", "2.weight", "2.bias"});
   // the shared_ptr given is the module inside: changing it changes the model
   CHECK(seq(ones({1, 2})).shape() == Shape{1, 1});
+  {
+    NoGradGuard no_grad;
+    last->weight.zero_();
+    last->bias.fill_(0.75);
+  }
+  CHECK(seq(ones({1, 2})).item() == 0.75);  // the model's output is now last's bias alone
   CHECK_THROWS_WITH_AS(seq[3], doctest::Contains("Sequential: index 3 is out of range for 3 modules"), IndexError);
   CHECK_THROWS_AS(seq[-4], IndexError);
 }

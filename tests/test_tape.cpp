@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -56,4 +57,15 @@ TEST_CASE("write_dot to an unwritable place is an IOError and leaves nothing beh
   Tensor x = tensor({1}, {.requires_grad = true});
   CHECK_THROWS_WITH_AS(write_dot(x * 2.0, "/nonexistent-dir/t.dot"), doctest::Contains("/nonexistent-dir/t.dot"),
                        IOError);
+  // a directory we can write to, but a target we cannot replace (a directory of that name):
+  // the error leaves neither the target changed nor a temporary file next to it
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "tapegrad_test_tape_dot";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "t.dot");
+  CHECK_THROWS_AS(write_dot(x * 2.0, (dir / "t.dot").string()), IOError);
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) left.push_back(e.path().filename().string());
+  CHECK(left == std::vector<std::string>{"t.dot"});
+  CHECK(std::filesystem::is_directory(dir / "t.dot"));
+  std::filesystem::remove_all(dir);
 }
