@@ -54,6 +54,59 @@ bool gradgradcheck(const Fn& fn, const Tensor& x) {
 
 }  // namespace
 
+TEST_CASE("sum and mean over dims (negative, several, all; keepdim) match torch's values and gradients") {
+  const auto& fx = fixtures::load("sum_expand");
+  const std::vector<std::pair<std::string, Dims>> dims = {{"d0", {0}},       {"d1", {1}},          {"dm1", {-1}},
+                                                          {"d02", {0, 2}},   {"d012", {0, 1, 2}},  {"dm2m1", {-2, -1}}};
+  int n = 0;
+  for (const auto& dt : kDtypes) {
+    CHECK_CASE(fx, "sum.all." + dt, 1, [](const std::vector<Tensor>& in) { return sum(in[0]); });
+    CHECK_CASE(fx, "mean.all." + dt, 1, [](const std::vector<Tensor>& in) { return mean(in[0]); });
+    CHECK_CASE(fx, "sum.zerod." + dt, 1, [](const std::vector<Tensor>& in) { return in[0].sum(); });
+    CHECK_CASE(fx, "mean.zerod." + dt, 1, [](const std::vector<Tensor>& in) { return in[0].mean(); });
+    CHECK_CASE(fx, "sum.ones.d1." + dt, 1, [](const std::vector<Tensor>& in) { return sum(in[0], {1}); });
+    CHECK_CASE(fx, "mean.ones.d1." + dt, 1, [](const std::vector<Tensor>& in) { return mean(in[0], {1}); });
+    for (const auto& [tag, d] : dims)
+      for (bool keep : {false, true}) {
+        const std::string suffix = "." + tag + (keep ? ".keep." : ".drop.") + dt;
+        CHECK_CASE(fx, "sum" + suffix, 1, [&](const std::vector<Tensor>& in) { return sum(in[0], d, keep); });
+        CHECK_CASE(fx, "mean" + suffix, 1, [&](const std::vector<Tensor>& in) { return mean(in[0], d, keep); });
+        n += 2;
+      }
+  }
+  CHECK(n == 48);
+}
+
+TEST_CASE("gradcheck: sum and mean over dims, and their grad_fn names as PyTorch's") {
+  const Tensor x = randn({3, 4, 2}, {.dtype = DType::f64, .requires_grad = true});
+  for (const Dims& d : {Dims{0}, Dims{-1}, Dims{0, 2}, Dims{}})
+    for (bool keep : {false, true}) {
+      CAPTURE(keep);
+      CHECK(gradcheck([&](const std::vector<Tensor>& v) { return sum(v[0], d, keep) * 1.5; }, {x}));
+      CHECK(gradcheck([&](const std::vector<Tensor>& v) { return mean(v[0], d, keep); }, {x}));
+    }
+  CHECK(sum(x).grad_fn()->name() == "SumBackward0");
+  CHECK(sum(x, {1}).grad_fn()->name() == "SumBackward1");
+  CHECK(mean(x).grad_fn()->name() == "MeanBackward0");
+  CHECK(mean(x, {0, 1}).grad_fn()->name() == "MeanBackward1");
+}
+
+TEST_CASE("sum of int64 stays int64 (counting), mean of int64 is a DTypeError naming mean, as PyTorch") {
+  const Tensor hits = tensor({1, 0, 1, 1}, {.dtype = DType::i64});
+  CHECK(sum(hits).dtype() == DType::i64);
+  CHECK(sum(hits).item() == 3.0);
+  CHECK(sum(hits.reshape({2, 2}), {1}).to_vector() == std::vector<double>{1.0, 2.0});
+  const Tensor logits = tensor({0.1, 0.9, 0.8, 0.2, 0.3, 0.7}, Shape{3, 2});
+  const Tensor y = tensor({1, 0, 0}, {.dtype = DType::i64});
+  CHECK(sum(argmax(logits, 1) == y).item() == 2.0);  // rows 0 and 1 right
+  CHECK_THROWS_WITH_AS(mean(hits), doctest::Contains("mean: an int64 tensor"), DTypeError);
+  try {
+    mean(hits);
+  } catch (const DTypeError& e) {
+    CHECK(std::string(e.what()).find("sum_to") == std::string::npos);  // never an internal name
+  }
+}
+
 TEST_CASE("max and min over all elements match torch, ties split the gradient") {
   Cases cases;
   for (std::string op : {"max", "min"}) {
