@@ -64,7 +64,7 @@ class BackwardObserver {
   static BackwardObserver* current();
 
  private:
-  friend class Engine;  // the sweep calls notify()
+  friend class Sweep;  // the sweep calls notify()
   void notify(const BackwardStep& step) const { callback_(step); }
   Callback callback_;
   BackwardObserver* previous_;
