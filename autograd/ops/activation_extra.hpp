@@ -3,9 +3,11 @@
 // hardsigmoid and hardswish, and the smooth selu, celu, mish, logsigmoid, softsign, tanhshrink
 // and softmin. float32 and float64 only (int64 throws DTypeError naming the op).
 //
-// At a breakpoint the gradient is the one PyTorch's own rule gives there (its scalar CPU kernel
-// and its CUDA kernel; see hardswish for the one place its vectorised CPU kernel differs). None
-// of these has a Tensor method in PyTorch, so none has one here.
+// At a breakpoint, and at a NaN input, the gradient is the one PyTorch's own rule gives there
+// (its scalar CPU kernel and its CUDA kernel). PyTorch's vectorised CPU loop differs at NaN
+// inputs of hardtanh, hardswish, selu and celu and at hardswish's x = 3, so there PyTorch's
+// answer depends on where the element sits in the tensor; here it never does. None of these
+// has a Tensor method in PyTorch, so none has one here.
 #include <cstdint>
 
 #include "../tensor.hpp"
@@ -34,8 +36,7 @@ Tensor hardsigmoid(const Tensor& x);
 
 /// x * hardsigmoid(x), computed as x * min(max(x + 3, 0), 6) / 6. The gradient is 0 for
 /// x < -3, g (x/3 + 1/2) for -3 <= x <= 3 (so -g/2 at -3 and 3g/2 at 3) and g for x > 3 or NaN,
-/// as PyTorch's rule (its vectorised CPU kernel gives g at exactly 3 and NaN for NaN, so there
-/// PyTorch's answer depends on where the element sits in the tensor). grad_fn:
+/// as PyTorch's rule (its vectorised CPU loop gives g at exactly 3 and NaN for NaN). grad_fn:
 /// HardswishBackward0.
 Tensor hardswish(const Tensor& x);
 
@@ -43,11 +44,12 @@ Tensor hardswish(const Tensor& x);
 
 /// scale * x for x > 0, scale * alpha * (e^x - 1) for x <= 0, with PyTorch's
 /// alpha = 1.6732632423543772848170429916717 and scale = 1.0507009873554804934193349852946
-/// (e^x - 1 by expm1). The gradient at 0 is scale * alpha, as PyTorch. grad_fn: EluBackward0
-/// (PyTorch's selu is elu with a scale).
+/// (e^x - 1 by expm1). The gradient at 0 is scale * alpha, as PyTorch; at NaN it is
+/// scale * g. grad_fn: EluBackward0 (PyTorch's selu is elu with a scale).
 Tensor selu(const Tensor& x);
 
-/// x for x > 0, alpha * (e^(x/alpha) - 1) for x <= 0 (by expm1). The gradient at 0 is 1.
+/// x for x > 0, alpha * (e^(x/alpha) - 1) for x <= 0 (by expm1). The gradient at 0 is 1, at
+/// NaN g.
 /// Throws ValueError for alpha == 0 (as PyTorch). grad_fn: CeluBackward0.
 Tensor celu(const Tensor& x, double alpha = 1.0);
 
