@@ -19,5 +19,6 @@
 #include "ops/linalg.hpp"
 #include "ops/activation.hpp"
 #include "ops/index.hpp"
+#include "ops/activation_extra.hpp"
 #include "threads.hpp"
 #include "function.hpp"

@@ -6,6 +6,7 @@
 #include "linear.hpp"
 #include "sequential.hpp"
 #include "activation.hpp"
+#include "activation_extra.hpp"
 #include "dropout.hpp"
 #include "functional.hpp"
 #include "batchnorm.hpp"

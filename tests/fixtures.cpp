@@ -65,7 +65,10 @@ std::string mismatch(const Tensor& actual, const Tensor& expected, double rtol, 
   const auto a = actual.to_vector(), e = expected.to_vector();
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (std::isnan(e[i]) && std::isnan(a[i])) continue;
-    if (std::isinf(e[i]) && a[i] == e[i]) continue;
+    if (std::isinf(e[i]) || std::isinf(a[i])) {  // an infinite tolerance would let inf match anything
+      if (a[i] == e[i]) continue;
+      return fmt::format("element {} of {}: {} != expected {}", i, actual.shape(), a[i], e[i]);
+    }
     if (!(std::abs(a[i] - e[i]) <= atol + rtol * std::abs(e[i])))
       return fmt::format("element {} of {}: {:.17g} != expected {:.17g} (diff {:.3g}, rtol {}, atol {})", i,
                          actual.shape(), a[i], e[i], std::abs(a[i] - e[i]), rtol, atol);
