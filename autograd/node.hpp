@@ -90,7 +90,6 @@ class Node {
  private:
   friend class Engine;
   friend class Sweep;
-  friend struct EngineAccess;
   friend void retain_grad_of(const std::shared_ptr<TensorImpl>& impl);
   OpInfo info_;
   std::vector<Edge> inputs_;

@@ -18,12 +18,12 @@ using namespace tapegrad;
 
 namespace {
 
-// softsign(x) = x / (1 + |x|); dx = g / (1 + |x|)^2.
+// my_softsign(x) = x / (1 + |x|); dx = g / (1 + |x|)^2.
 // The forward is a plain loop over the values (any code can go here: it is not recorded); the
 // backward uses tensor ops, so it is itself differentiable (double backward works).
-Tensor softsign(const Tensor& x) {
+Tensor my_softsign(const Tensor& x) {
   return custom_op(
-      "softsign", {x},
+      "my_softsign", {x},
       [](const std::vector<Tensor>& in) {
         const Tensor& v = in[0];
         Tensor out = empty_like(v);
@@ -77,16 +77,16 @@ int main(int argc, char** argv) {
   try {
     // use them like any op: the tape shows them, backward runs their rules
     Tensor x = tensor({-2.0, 0.5, 3.0}, {.requires_grad = true});
-    Tensor y = sum(softsign(x) * hypotenuse(x, tensor({1.0})));
-    fmt::print("the tape of sum(softsign(x) * hypot(x, 1)):\n{}\n", tape_string(y));
+    Tensor y = sum(my_softsign(x) * hypotenuse(x, tensor({1.0})));
+    fmt::print("the tape of sum(my_softsign(x) * hypot(x, 1)):\n{}\n", tape_string(y));
     y.backward();
     fmt::print("x = {}\ndy/dx = {}\n\n", x, x.grad());
 
     bool ok = true;
     ok &= report("gradcheck softsign on [3, 4]",
-                 gradcheck([](const std::vector<Tensor>& in) { return softsign(in[0]); }, {random_input({3, 4})}));
+                 gradcheck([](const std::vector<Tensor>& in) { return my_softsign(in[0]); }, {random_input({3, 4})}));
     ok &= report("gradcheck softsign on a 0-d tensor",
-                 gradcheck([](const std::vector<Tensor>& in) { return softsign(in[0]); }, {random_input({})}));
+                 gradcheck([](const std::vector<Tensor>& in) { return my_softsign(in[0]); }, {random_input({})}));
     ok &= report("gradcheck hypot on [2, 3] and [3] (broadcast)",
                  gradcheck([](const std::vector<Tensor>& in) { return hypotenuse(in[0], in[1]); },
                            {random_input({2, 3}), random_input({3})}));
