@@ -157,6 +157,38 @@ class Tensor {
   Tensor abs() const;
   Tensor sqrt() const;
   // -- math ops (autograd/ops/trig.hpp, unary_math.hpp, rounding.hpp)
+  Tensor sin() const;
+  Tensor cos() const;
+  Tensor tan() const;
+  Tensor asin() const;
+  Tensor acos() const;
+  Tensor atan() const;
+  Tensor atan2(const Tensor& other) const;
+  Tensor sinh() const;
+  Tensor cosh() const;
+  Tensor asinh() const;
+  Tensor acosh() const;
+  Tensor atanh() const;
+  Tensor log1p() const;
+  Tensor expm1() const;
+  Tensor log2() const;
+  Tensor log10() const;
+  Tensor exp2() const;
+  Tensor reciprocal() const;
+  Tensor rsqrt() const;
+  Tensor square() const;
+  Tensor erf() const;
+  Tensor erfc() const;
+  Tensor floor() const;
+  Tensor ceil() const;
+  Tensor round() const;
+  Tensor trunc() const;
+  Tensor frac() const;
+  Tensor clamp_min(double min) const;  ///< autograd/ops/masking.hpp
+  Tensor clamp_max(double max) const;
+  Tensor masked_fill(const Tensor& mask, double value) const;
+  /// this where condition is nonzero, else other, as Tensor.where (torch.where(condition, this, other)).
+  Tensor where(const Tensor& condition, double other) const;
   // -- activations (autograd/ops/activation_extra.hpp)
   // -- reductions, scans, sorting, rearranging and splitting (autograd/ops/*.hpp)
 

@@ -3,8 +3,12 @@
 #include "ops/activation.hpp"
 #include "ops/elementwise.hpp"
 #include "ops/linalg.hpp"
+#include "ops/masking.hpp"
 #include "ops/reduce.hpp"
+#include "ops/rounding.hpp"
 #include "ops/shape_ops.hpp"
+#include "ops/trig.hpp"
+#include "ops/unary_math.hpp"
 #include "tensor.hpp"
 
 namespace tapegrad {
@@ -29,5 +33,37 @@ Tensor Tensor::unsqueeze(std::int64_t dim) const { return tapegrad::unsqueeze(*t
 Tensor Tensor::t() const { return tapegrad::t(*this); }
 Tensor Tensor::transpose(std::int64_t d0, std::int64_t d1) const { return tapegrad::transpose(*this, d0, d1); }
 Tensor Tensor::matmul(const Tensor& other) const { return tapegrad::matmul(*this, other); }
+
+Tensor Tensor::sin() const { return tapegrad::sin(*this); }
+Tensor Tensor::cos() const { return tapegrad::cos(*this); }
+Tensor Tensor::tan() const { return tapegrad::tan(*this); }
+Tensor Tensor::asin() const { return tapegrad::asin(*this); }
+Tensor Tensor::acos() const { return tapegrad::acos(*this); }
+Tensor Tensor::atan() const { return tapegrad::atan(*this); }
+Tensor Tensor::atan2(const Tensor& other) const { return tapegrad::atan2(*this, other); }
+Tensor Tensor::sinh() const { return tapegrad::sinh(*this); }
+Tensor Tensor::cosh() const { return tapegrad::cosh(*this); }
+Tensor Tensor::asinh() const { return tapegrad::asinh(*this); }
+Tensor Tensor::acosh() const { return tapegrad::acosh(*this); }
+Tensor Tensor::atanh() const { return tapegrad::atanh(*this); }
+Tensor Tensor::log1p() const { return tapegrad::log1p(*this); }
+Tensor Tensor::expm1() const { return tapegrad::expm1(*this); }
+Tensor Tensor::log2() const { return tapegrad::log2(*this); }
+Tensor Tensor::log10() const { return tapegrad::log10(*this); }
+Tensor Tensor::exp2() const { return tapegrad::exp2(*this); }
+Tensor Tensor::reciprocal() const { return tapegrad::reciprocal(*this); }
+Tensor Tensor::rsqrt() const { return tapegrad::rsqrt(*this); }
+Tensor Tensor::square() const { return tapegrad::square(*this); }
+Tensor Tensor::erf() const { return tapegrad::erf(*this); }
+Tensor Tensor::erfc() const { return tapegrad::erfc(*this); }
+Tensor Tensor::floor() const { return tapegrad::floor(*this); }
+Tensor Tensor::ceil() const { return tapegrad::ceil(*this); }
+Tensor Tensor::round() const { return tapegrad::round(*this); }
+Tensor Tensor::trunc() const { return tapegrad::trunc(*this); }
+Tensor Tensor::frac() const { return tapegrad::frac(*this); }
+Tensor Tensor::clamp_min(double min) const { return tapegrad::clamp_min(*this, min); }
+Tensor Tensor::clamp_max(double max) const { return tapegrad::clamp_max(*this, max); }
+Tensor Tensor::masked_fill(const Tensor& mask, double value) const { return tapegrad::masked_fill(*this, mask, value); }
+Tensor Tensor::where(const Tensor& condition, double other) const { return tapegrad::where(condition, *this, other); }
 
 }  // namespace tapegrad
