@@ -156,3 +156,11 @@ TEST_CASE("operators with scalars on either side compute the same as PyTorch wou
   CHECK((x > 1.5).to_vector() == std::vector<double>{0, 1, 1});
   CHECK(sign(tensor({-3, 0, 2})).to_vector() == std::vector<double>{-1, 0, 1});
 }
+
+TEST_CASE("where reads a condition of another dtype in its own dtype: a float64 1e-300 is true for float32 values") {
+  const Tensor cond = tensor({1e-300, 0.0, -0.0}, {.dtype = DType::f64});
+  const Tensor a = tensor({1.0, 2.0, 3.0}), b = tensor({-1.0, -2.0, -3.0});
+  CHECK(where(cond, a, b).to_vector() == std::vector<double>{1.0, -2.0, -3.0});
+  const Tensor ints = tensor({2, 0, -7}, {.dtype = DType::i64});
+  CHECK(where(ints, a, b).to_vector() == std::vector<double>{1.0, -2.0, 3.0});
+}

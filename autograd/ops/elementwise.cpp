@@ -233,7 +233,9 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   kernels::check_same_dtype(a, b, "where");
   const Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
-  const Tensor c = cond.dtype() == a.dtype() ? cond : cond.detach().to(a.dtype());
+  // the condition read in its own dtype (nonzero, NaN included, is true), then as 0/1 in a's:
+  // converting it first would turn a float64 1e-300 into a float32 0
+  const Tensor c = cond.dtype() == a.dtype() ? cond : ne(cond.detach(), 0.0).to(a.dtype());
   Tensor out = detail::make_tensor(shape, a.dtype());
   dispatch_float(a.dtype(), "where", [&]<class T>() {
     const auto s = kernels::xshape(shape);
