@@ -24,5 +24,6 @@
 #include "ops/unary_math.hpp"
 #include "ops/rounding.hpp"
 #include "ops/masking.hpp"
+#include "isa.hpp"
 #include "threads.hpp"
 #include "function.hpp"

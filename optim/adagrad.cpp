@@ -3,7 +3,6 @@
 
 #include <cmath>
 
-#include "../autograd/grad_mode.hpp"
 
 namespace tapegrad::optim {
 
@@ -33,23 +32,10 @@ template <class T> void adagrad_update(T* p, const T* g, T* sum, std::int64_t n,
 }  // namespace
 
 void Adagrad::step() {
-  NoGradGuard no_grad;
-  for (const Group& group : groups_) {
-    const AdagradOptions& o = group.options;
-    for (const Tensor& p : group.params) {
-      if (!p.has_grad()) continue;
-      ParamState& st = state_of(p);
-      if (!st.has("sum")) st.buffers["sum"] = full_like(p, o.initial_accumulator_value);
-      const std::int64_t t = ++st.step;
-      const double clr = o.lr / (1 + static_cast<double>(t - 1) * o.lr_decay);
-      const Tensor grad = p.grad();
-      const Tensor& sum = st.buffers["sum"];
-      tapegrad::detail::bump_version(p);
-      dispatch_float(p.dtype(), "Adagrad.step", [&]<class T>() {
-        adagrad_update<T>(p.data<T>(), grad.data<T>(), sum.data<T>(), p.numel(), clr, o);
-      });
-    }
-  }
+  update_each([](auto& s, const AdagradOptions& o) {
+    const double clr = o.lr / (1 + static_cast<double>(s.state.step - 1) * o.lr_decay);  // the decayed lr
+    adagrad_update(s.p, s.g, s.buffer("sum", o.initial_accumulator_value), s.n, clr, o);
+  });
 }
 
 }  // namespace tapegrad::optim

@@ -25,18 +25,24 @@
 
 namespace tapegrad::optim {
 
-/// Options of Adam, with PyTorch's defaults.
-struct AdamOptions {
+namespace detail {
+/// The checks Adam and AdamW share (lr, eps, betas, weight_decay).
+void check_adam_options(const std::string& name, double lr, const std::array<double, 2>& betas, double eps,
+                        double weight_decay);
+
+/// The options of Adam and AdamW, with PyTorch's defaults; the two differ only in the default
+/// weight decay (0 for Adam, 1e-2 for AdamW) and in what it does (adam.hpp, adamw.hpp).
+template <double DefaultWeightDecay> struct AdamFamilyOptions {
   double lr = 1e-3;                            ///< learning rate (>= 0)
   std::array<double, 2> betas = {0.9, 0.999};  ///< decay rates of m and v, each in [0, 1)
   double eps = 1e-8;                           ///< added to the corrected root (>= 0)
-  double weight_decay = 0;                     ///< L2 penalty (>= 0), added to the gradient
+  double weight_decay = DefaultWeightDecay;    ///< >= 0: Adam's L2 penalty, AdamW's decoupled decay
   bool amsgrad = false;                        ///< divide by the running maximum of v
   bool maximize = false;                       ///< maximize the objective instead of minimizing it
 
   /// Throws ValueError naming `name` and the bad value (negative lr, eps or weight_decay, a
   /// beta outside [0, 1)).
-  void validate(const std::string& name) const;
+  void validate(const std::string& name) const { check_adam_options(name, lr, betas, eps, weight_decay); }
   /// Calls f(name, field) for each option (PyTorch's names), for state_dict.
   static void visit(auto& o, auto&& f) {
     f("lr", o.lr);
@@ -48,6 +54,14 @@ struct AdamOptions {
   }
 };
 
+/// One Adam or AdamW update of a parameter (decoupled: AdamW's decay).
+template <class T, double D>
+void adam_update(ParamStep<T>& s, const AdamFamilyOptions<D>& o, bool decoupled);
+}  // namespace detail
+
+/// Options of Adam, with PyTorch's defaults (weight_decay 0).
+using AdamOptions = detail::AdamFamilyOptions<0.0>;
+
 /// Adam: `optim::Adam opt(model_params, {.lr = 1e-3});`.
 class Adam : public OptimizerWithOptions<AdamOptions> {
  public:
@@ -58,27 +72,5 @@ class Adam : public OptimizerWithOptions<AdamOptions> {
 
   void step() override;
 };
-
-namespace detail {
-/// The checks Adam and AdamW share (lr, eps, betas, weight_decay).
-void check_adam_options(const std::string& name, double lr, const std::array<double, 2>& betas, double eps,
-                        double weight_decay);
-
-/// The hyper-parameters of one Adam or AdamW update. `decoupled` selects AdamW's decay
-/// (p *= 1 - lr * weight_decay before the update) over Adam's (g += weight_decay * p).
-struct AdamRule {
-  double lr;
-  std::array<double, 2> betas;
-  double eps;
-  double weight_decay;
-  bool amsgrad;
-  bool maximize;
-  bool decoupled;
-};
-
-/// One update of parameter p (which has a gradient) with its state st: creates the buffers on
-/// the first step, counts the step, and runs the fused loop. `op` names the caller in errors.
-void adam_update(const Tensor& p, ParamState& st, const AdamRule& rule, const char* op);
-}  // namespace detail
 
 }  // namespace tapegrad::optim

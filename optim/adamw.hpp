@@ -24,27 +24,8 @@
 
 namespace tapegrad::optim {
 
-/// Options of AdamW, with PyTorch's defaults (weight_decay 1e-2, where Adam's is 0).
-struct AdamWOptions {
-  double lr = 1e-3;                            ///< learning rate (>= 0)
-  std::array<double, 2> betas = {0.9, 0.999};  ///< decay rates of m and v, each in [0, 1)
-  double eps = 1e-8;                           ///< added to the corrected root (>= 0)
-  double weight_decay = 1e-2;                  ///< decoupled decay (>= 0): p *= 1 - lr * weight_decay
-  bool amsgrad = false;                        ///< divide by the running maximum of v
-  bool maximize = false;                       ///< maximize the objective instead of minimizing it
-
-  /// Throws ValueError naming `name` and the bad value, as AdamOptions.
-  void validate(const std::string& name) const;
-  /// Calls f(name, field) for each option (PyTorch's names), for state_dict.
-  static void visit(auto& o, auto&& f) {
-    f("lr", o.lr);
-    f("betas", o.betas);
-    f("eps", o.eps);
-    f("weight_decay", o.weight_decay);
-    f("amsgrad", o.amsgrad);
-    f("maximize", o.maximize);
-  }
-};
+/// Options of AdamW: Adam's, with PyTorch's default weight_decay 1e-2 (Adam's is 0).
+using AdamWOptions = detail::AdamFamilyOptions<1e-2>;
 
 /// AdamW: `optim::AdamW opt(params, {.lr = 1e-3, .weight_decay = 0.05});`.
 class AdamW : public OptimizerWithOptions<AdamWOptions> {

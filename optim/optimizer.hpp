@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "../autograd/grad_mode.hpp"
 #include "../autograd/tensor.hpp"
 #include "../nn/state_dict.hpp"
 
@@ -27,6 +28,23 @@ struct ParamState {
   bool has(const std::string& name) const { return buffers.count(name) > 0; }
   /// The buffer called name; throws StateError if there is none.
   const Tensor& at(const std::string& name) const;
+};
+
+/// One parameter's update as an optimizer's rule sees it: n values of dtype T, their gradient,
+/// and the parameter's state (its step already counted for this update).
+template <class T> struct ParamStep {
+  T* p;
+  const T* g;
+  std::int64_t n;
+  ParamState& state;
+  const Tensor& param;
+  /// The state buffer called name, created filled with `init` on first use (as PyTorch's
+  /// zeros_like / full_like in its first step).
+  T* buffer(const char* name, double init = 0.0) {
+    Tensor& b = state.buffers[name];
+    if (!b.defined()) b = full_like(param, init);
+    return b.template data<T>();
+  }
 };
 
 /// A list of parameters sharing one set of options (e.g. a different lr for the last layer):
@@ -184,6 +202,28 @@ template <class Options> class OptimizerWithOptions : public Optimizer {
     Options::visit(o, [&](const char* key, auto& field) { detail::load_option(in, prefix + key, field); });
     o.validate(name_);
     groups_.at(g).options = o;
+  }
+
+  /// The loop every step() shares, as torch.optim's: under no-grad, for each group and each of
+  /// its parameters that has a gradient (the others are skipped, as PyTorch does), count the
+  /// step in the parameter's state (created on first use), mark the parameter as written in
+  /// place (its version, which saved tensors check), and run `rule(ParamStep<T>&, options)` for
+  /// T the parameter's dtype. Each optimizer's step() is this call with its update rule.
+  template <class Rule> void update_each(Rule&& rule) {
+    NoGradGuard no_grad;
+    const std::string op = name_ + ".step";
+    for (const Group& group : groups_)
+      for (const Tensor& p : group.params) {
+        if (!p.has_grad()) continue;
+        ParamState& st = state_of(p);
+        ++st.step;
+        const Tensor grad = p.grad();
+        tapegrad::detail::bump_version(p);
+        dispatch_float(p.dtype(), op.c_str(), [&]<class T>() {
+          ParamStep<T> s{p.data<T>(), grad.data<T>(), p.numel(), st, p};
+          rule(s, group.options);
+        });
+      }
   }
 
   std::vector<Group> groups_;

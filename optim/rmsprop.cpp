@@ -3,7 +3,6 @@
 
 #include <cmath>
 
-#include "../autograd/grad_mode.hpp"
 
 namespace tapegrad::optim {
 
@@ -47,30 +46,11 @@ void rmsprop_update(T* p, const T* g, T* sq, T* ga, T* buf, std::int64_t n, cons
 }  // namespace
 
 void RMSprop::step() {
-  NoGradGuard no_grad;
-  for (const Group& group : groups_) {
-    const RMSpropOptions& o = group.options;
-    for (const Tensor& p : group.params) {
-      if (!p.has_grad()) continue;
-      ParamState& st = state_of(p);
-      // created on first use; a buffer switched on later (e.g. momentum by OneCycleLR) starts at 0
-      auto buffer = [&](const char* name) -> Tensor& {
-        Tensor& b = st.buffers[name];
-        if (!b.defined()) b = zeros_like(p);
-        return b;
-      };
-      ++st.step;
-      Tensor sq = buffer("square_avg");
-      Tensor ga = o.centered ? buffer("grad_avg") : Tensor();
-      Tensor buf = o.momentum > 0 ? buffer("momentum_buffer") : Tensor();
-      const Tensor grad = p.grad();
-      tapegrad::detail::bump_version(p);
-      dispatch_float(p.dtype(), "RMSprop.step", [&]<class T>() {
-        rmsprop_update<T>(p.data<T>(), grad.data<T>(), sq.data<T>(), ga.defined() ? ga.data<T>() : nullptr,
-                          buf.defined() ? buf.data<T>() : nullptr, p.numel(), o);
-      });
-    }
-  }
+  // a buffer switched on later (e.g. momentum by OneCycleLR) starts at 0
+  update_each([](auto& s, const RMSpropOptions& o) {
+    rmsprop_update(s.p, s.g, s.buffer("square_avg"), o.centered ? s.buffer("grad_avg") : nullptr,
+                   o.momentum > 0 ? s.buffer("momentum_buffer") : nullptr, s.n, o);
+  });
 }
 
 }  // namespace tapegrad::optim

@@ -1,7 +1,6 @@
 // SGD's step: one fused loop per parameter (the rule is in sgd.hpp).
 #include "sgd.hpp"
 
-#include "../autograd/grad_mode.hpp"
 
 namespace tapegrad::optim {
 
@@ -38,27 +37,10 @@ template <class T> void sgd_update(T* p, const T* g, T* buf, bool first_step, st
 }  // namespace
 
 void SGD::step() {
-  NoGradGuard no_grad;
-  for (const Group& group : groups_) {
-    const SGDOptions& o = group.options;
-    for (const Tensor& p : group.params) {
-      if (!p.has_grad()) continue;
-      ParamState& st = state_of(p);
-      ++st.step;
-      Tensor buf;
-      bool first_step = false;
-      if (o.momentum != 0) {
-        first_step = !st.has("momentum_buffer");
-        if (first_step) st.buffers["momentum_buffer"] = empty_like(p);
-        buf = st.buffers["momentum_buffer"];
-      }
-      const Tensor grad = p.grad();
-      tapegrad::detail::bump_version(p);
-      dispatch_float(p.dtype(), "SGD.step", [&]<class T>() {
-        sgd_update<T>(p.data<T>(), grad.data<T>(), buf.defined() ? buf.data<T>() : nullptr, first_step, p.numel(), o);
-      });
-    }
-  }
+  update_each([](auto& s, const SGDOptions& o) {
+    const bool first_step = o.momentum != 0 && !s.state.has("momentum_buffer");
+    sgd_update(s.p, s.g, o.momentum != 0 ? s.buffer("momentum_buffer") : nullptr, first_step, s.n, o);
+  });
 }
 
 }  // namespace tapegrad::optim
