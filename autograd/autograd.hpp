@@ -19,5 +19,7 @@
 #include "ops/linalg.hpp"
 #include "ops/activation.hpp"
 #include "ops/index.hpp"
+#include "ops/rearrange.hpp"
+#include "ops/split.hpp"
 #include "threads.hpp"
 #include "function.hpp"

@@ -158,6 +158,16 @@ class Tensor {
   // -- math ops (autograd/ops/trig.hpp, unary_math.hpp, rounding.hpp)
   // -- activations (autograd/ops/activation_extra.hpp)
   // -- reductions, scans, sorting, rearranging and splitting (autograd/ops/*.hpp)
+  Tensor flip(const std::vector<std::int64_t>& dims) const;
+  Tensor roll(std::int64_t shift, std::optional<std::int64_t> dim = std::nullopt) const;
+  Tensor roll(const std::vector<std::int64_t>& shifts, const std::vector<std::int64_t>& dims = {}) const;
+  Tensor repeat(const std::vector<std::int64_t>& repeats) const;
+  Tensor tile(const std::vector<std::int64_t>& reps) const;
+  std::vector<Tensor> chunk(std::int64_t chunks, std::int64_t dim = 0) const;
+  std::vector<Tensor> split(std::int64_t split_size, std::int64_t dim = 0) const;
+  std::vector<Tensor> split(const std::vector<std::int64_t>& sizes, std::int64_t dim = 0) const;
+  std::vector<Tensor> split(std::initializer_list<std::int64_t> sizes, std::int64_t dim = 0) const;
+  std::vector<Tensor> unbind(std::int64_t dim = 0) const;
 
  private:
   const TensorImpl& checked() const {

@@ -3,8 +3,10 @@
 #include "ops/activation.hpp"
 #include "ops/elementwise.hpp"
 #include "ops/linalg.hpp"
+#include "ops/rearrange.hpp"
 #include "ops/reduce.hpp"
 #include "ops/shape_ops.hpp"
+#include "ops/split.hpp"
 #include "tensor.hpp"
 
 namespace tapegrad {
@@ -29,5 +31,29 @@ Tensor Tensor::unsqueeze(std::int64_t dim) const { return tapegrad::unsqueeze(*t
 Tensor Tensor::t() const { return tapegrad::t(*this); }
 Tensor Tensor::transpose(std::int64_t d0, std::int64_t d1) const { return tapegrad::transpose(*this, d0, d1); }
 Tensor Tensor::matmul(const Tensor& other) const { return tapegrad::matmul(*this, other); }
+
+// reductions, scans, sorting, rearranging and splitting
+Tensor Tensor::flip(const std::vector<std::int64_t>& dims) const { return tapegrad::flip(*this, dims); }
+Tensor Tensor::roll(std::int64_t shift, std::optional<std::int64_t> dim) const {
+  return tapegrad::roll(*this, shift, dim);
+}
+Tensor Tensor::roll(const std::vector<std::int64_t>& shifts, const std::vector<std::int64_t>& dims) const {
+  return tapegrad::roll(*this, shifts, dims);
+}
+Tensor Tensor::repeat(const std::vector<std::int64_t>& repeats) const { return tapegrad::repeat(*this, repeats); }
+Tensor Tensor::tile(const std::vector<std::int64_t>& reps) const { return tapegrad::tile(*this, reps); }
+std::vector<Tensor> Tensor::chunk(std::int64_t chunks, std::int64_t dim) const {
+  return tapegrad::chunk(*this, chunks, dim);
+}
+std::vector<Tensor> Tensor::split(std::int64_t split_size, std::int64_t dim) const {
+  return tapegrad::split(*this, split_size, dim);
+}
+std::vector<Tensor> Tensor::split(const std::vector<std::int64_t>& sizes, std::int64_t dim) const {
+  return tapegrad::split(*this, sizes, dim);
+}
+std::vector<Tensor> Tensor::split(std::initializer_list<std::int64_t> sizes, std::int64_t dim) const {
+  return tapegrad::split(*this, sizes, dim);
+}
+std::vector<Tensor> Tensor::unbind(std::int64_t dim) const { return tapegrad::unbind(*this, dim); }
 
 }  // namespace tapegrad
