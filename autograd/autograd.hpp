@@ -19,6 +19,8 @@
 #include "ops/linalg.hpp"
 #include "ops/activation.hpp"
 #include "ops/index.hpp"
+#include "ops/reduce_more.hpp"
+#include "ops/scan.hpp"
 #include "ops/rearrange.hpp"
 #include "ops/split.hpp"
 #include "threads.hpp"

@@ -5,6 +5,8 @@
 #include "ops/linalg.hpp"
 #include "ops/rearrange.hpp"
 #include "ops/reduce.hpp"
+#include "ops/reduce_more.hpp"
+#include "ops/scan.hpp"
 #include "ops/shape_ops.hpp"
 #include "ops/split.hpp"
 #include "tensor.hpp"
@@ -33,6 +35,16 @@ Tensor Tensor::transpose(std::int64_t d0, std::int64_t d1) const { return tapegr
 Tensor Tensor::matmul(const Tensor& other) const { return tapegrad::matmul(*this, other); }
 
 // reductions, scans, sorting, rearranging and splitting
+Tensor Tensor::amax(const std::vector<std::int64_t>& dims, bool keepdim) const {
+  return tapegrad::amax(*this, dims, keepdim);
+}
+Tensor Tensor::amin(const std::vector<std::int64_t>& dims, bool keepdim) const {
+  return tapegrad::amin(*this, dims, keepdim);
+}
+Tensor Tensor::prod() const { return tapegrad::prod(*this); }
+Tensor Tensor::prod(std::int64_t dim, bool keepdim) const { return tapegrad::prod(*this, dim, keepdim); }
+Tensor Tensor::cumsum(std::int64_t dim) const { return tapegrad::cumsum(*this, dim); }
+Tensor Tensor::cumprod(std::int64_t dim) const { return tapegrad::cumprod(*this, dim); }
 Tensor Tensor::flip(const std::vector<std::int64_t>& dims) const { return tapegrad::flip(*this, dims); }
 Tensor Tensor::roll(std::int64_t shift, std::optional<std::int64_t> dim) const {
   return tapegrad::roll(*this, shift, dim);
