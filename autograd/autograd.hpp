@@ -21,6 +21,7 @@
 #include "ops/index.hpp"
 #include "ops/reduce_more.hpp"
 #include "ops/scan.hpp"
+#include "ops/sort.hpp"
 #include "ops/rearrange.hpp"
 #include "ops/split.hpp"
 #include "threads.hpp"

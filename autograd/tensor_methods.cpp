@@ -8,6 +8,7 @@
 #include "ops/reduce_more.hpp"
 #include "ops/scan.hpp"
 #include "ops/shape_ops.hpp"
+#include "ops/sort.hpp"
 #include "ops/split.hpp"
 #include "tensor.hpp"
 
@@ -45,6 +46,12 @@ Tensor Tensor::prod() const { return tapegrad::prod(*this); }
 Tensor Tensor::prod(std::int64_t dim, bool keepdim) const { return tapegrad::prod(*this, dim, keepdim); }
 Tensor Tensor::cumsum(std::int64_t dim) const { return tapegrad::cumsum(*this, dim); }
 Tensor Tensor::cumprod(std::int64_t dim) const { return tapegrad::cumprod(*this, dim); }
+ValuesIndices Tensor::topk(std::int64_t k, std::int64_t dim, bool largest, bool sorted) const {
+  return tapegrad::topk(*this, k, dim, largest, sorted);
+}
+ValuesIndices Tensor::sort(std::int64_t dim, bool descending, std::optional<bool> stable) const {
+  return tapegrad::sort(*this, dim, descending, stable);
+}
 Tensor Tensor::flip(const std::vector<std::int64_t>& dims) const { return tapegrad::flip(*this, dims); }
 Tensor Tensor::roll(std::int64_t shift, std::optional<std::int64_t> dim) const {
   return tapegrad::roll(*this, shift, dim);
