@@ -158,14 +158,14 @@ class Tensor {
   // -- math ops (autograd/ops/trig.hpp, unary_math.hpp, rounding.hpp)
   // -- activations (autograd/ops/activation_extra.hpp)
   // -- reductions, scans, sorting, rearranging and splitting (autograd/ops/*.hpp)
-  // (`struct ValuesIndices` names the result struct of ops/reduce.hpp; it is complete wherever
-  // the ops are included)
   Tensor amax(const std::vector<std::int64_t>& dims = {}, bool keepdim = false) const;
   Tensor amin(const std::vector<std::int64_t>& dims = {}, bool keepdim = false) const;
   Tensor prod() const;
   Tensor prod(std::int64_t dim, bool keepdim = false) const;
   Tensor cumsum(std::int64_t dim) const;
   Tensor cumprod(std::int64_t dim) const;
+  // (`struct ValuesIndices` declares the result struct of ops/reduce.hpp in namespace tapegrad;
+  // it is complete wherever the ops are included)
   struct ValuesIndices topk(std::int64_t k, std::int64_t dim = -1, bool largest = true, bool sorted = true) const;
   struct ValuesIndices sort(std::int64_t dim = -1, bool descending = false,
                             std::optional<bool> stable = std::nullopt) const;
