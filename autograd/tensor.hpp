@@ -191,6 +191,27 @@ class Tensor {
   Tensor where(const Tensor& condition, double other) const;
   // -- activations (autograd/ops/activation_extra.hpp)
   // -- reductions, scans, sorting, rearranging and splitting (autograd/ops/*.hpp)
+  Tensor amax(const std::vector<std::int64_t>& dims = {}, bool keepdim = false) const;
+  Tensor amin(const std::vector<std::int64_t>& dims = {}, bool keepdim = false) const;
+  Tensor prod() const;
+  Tensor prod(std::int64_t dim, bool keepdim = false) const;
+  Tensor cumsum(std::int64_t dim) const;
+  Tensor cumprod(std::int64_t dim) const;
+  // (`struct ValuesIndices` declares the result struct of ops/reduce.hpp in namespace tapegrad;
+  // it is complete wherever the ops are included)
+  struct ValuesIndices topk(std::int64_t k, std::int64_t dim = -1, bool largest = true, bool sorted = true) const;
+  struct ValuesIndices sort(std::int64_t dim = -1, bool descending = false,
+                            std::optional<bool> stable = std::nullopt) const;
+  Tensor flip(const std::vector<std::int64_t>& dims) const;
+  Tensor roll(std::int64_t shift, std::optional<std::int64_t> dim = std::nullopt) const;
+  Tensor roll(const std::vector<std::int64_t>& shifts, const std::vector<std::int64_t>& dims = {}) const;
+  Tensor repeat(const std::vector<std::int64_t>& repeats) const;
+  Tensor tile(const std::vector<std::int64_t>& reps) const;
+  std::vector<Tensor> chunk(std::int64_t chunks, std::int64_t dim = 0) const;
+  std::vector<Tensor> split(std::int64_t split_size, std::int64_t dim = 0) const;
+  std::vector<Tensor> split(const std::vector<std::int64_t>& sizes, std::int64_t dim = 0) const;
+  std::vector<Tensor> split(std::initializer_list<std::int64_t> sizes, std::int64_t dim = 0) const;
+  std::vector<Tensor> unbind(std::int64_t dim = 0) const;
 
  private:
   const TensorImpl& checked() const {

@@ -4,9 +4,14 @@
 #include "ops/elementwise.hpp"
 #include "ops/linalg.hpp"
 #include "ops/masking.hpp"
+#include "ops/rearrange.hpp"
 #include "ops/reduce.hpp"
+#include "ops/reduce_more.hpp"
 #include "ops/rounding.hpp"
+#include "ops/scan.hpp"
 #include "ops/shape_ops.hpp"
+#include "ops/sort.hpp"
+#include "ops/split.hpp"
 #include "ops/trig.hpp"
 #include "ops/unary_math.hpp"
 #include "tensor.hpp"
@@ -65,5 +70,45 @@ Tensor Tensor::clamp_min(double min) const { return tapegrad::clamp_min(*this, m
 Tensor Tensor::clamp_max(double max) const { return tapegrad::clamp_max(*this, max); }
 Tensor Tensor::masked_fill(const Tensor& mask, double value) const { return tapegrad::masked_fill(*this, mask, value); }
 Tensor Tensor::where(const Tensor& condition, double other) const { return tapegrad::where(condition, *this, other); }
+
+// reductions, scans, sorting, rearranging and splitting
+Tensor Tensor::amax(const std::vector<std::int64_t>& dims, bool keepdim) const {
+  return tapegrad::amax(*this, dims, keepdim);
+}
+Tensor Tensor::amin(const std::vector<std::int64_t>& dims, bool keepdim) const {
+  return tapegrad::amin(*this, dims, keepdim);
+}
+Tensor Tensor::prod() const { return tapegrad::prod(*this); }
+Tensor Tensor::prod(std::int64_t dim, bool keepdim) const { return tapegrad::prod(*this, dim, keepdim); }
+Tensor Tensor::cumsum(std::int64_t dim) const { return tapegrad::cumsum(*this, dim); }
+Tensor Tensor::cumprod(std::int64_t dim) const { return tapegrad::cumprod(*this, dim); }
+ValuesIndices Tensor::topk(std::int64_t k, std::int64_t dim, bool largest, bool sorted) const {
+  return tapegrad::topk(*this, k, dim, largest, sorted);
+}
+ValuesIndices Tensor::sort(std::int64_t dim, bool descending, std::optional<bool> stable) const {
+  return tapegrad::sort(*this, dim, descending, stable);
+}
+Tensor Tensor::flip(const std::vector<std::int64_t>& dims) const { return tapegrad::flip(*this, dims); }
+Tensor Tensor::roll(std::int64_t shift, std::optional<std::int64_t> dim) const {
+  return tapegrad::roll(*this, shift, dim);
+}
+Tensor Tensor::roll(const std::vector<std::int64_t>& shifts, const std::vector<std::int64_t>& dims) const {
+  return tapegrad::roll(*this, shifts, dims);
+}
+Tensor Tensor::repeat(const std::vector<std::int64_t>& repeats) const { return tapegrad::repeat(*this, repeats); }
+Tensor Tensor::tile(const std::vector<std::int64_t>& reps) const { return tapegrad::tile(*this, reps); }
+std::vector<Tensor> Tensor::chunk(std::int64_t chunks, std::int64_t dim) const {
+  return tapegrad::chunk(*this, chunks, dim);
+}
+std::vector<Tensor> Tensor::split(std::int64_t split_size, std::int64_t dim) const {
+  return tapegrad::split(*this, split_size, dim);
+}
+std::vector<Tensor> Tensor::split(const std::vector<std::int64_t>& sizes, std::int64_t dim) const {
+  return tapegrad::split(*this, sizes, dim);
+}
+std::vector<Tensor> Tensor::split(std::initializer_list<std::int64_t> sizes, std::int64_t dim) const {
+  return tapegrad::split(*this, sizes, dim);
+}
+std::vector<Tensor> Tensor::unbind(std::int64_t dim) const { return tapegrad::unbind(*this, dim); }
 
 }  // namespace tapegrad
