@@ -7,7 +7,6 @@
 
 #include "ops/elementwise.hpp"
 
-
 namespace tapegrad {
 namespace {
 

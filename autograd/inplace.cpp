@@ -25,9 +25,10 @@ bool recording(const Tensor& self, const Tensor* other) {
 // The values of r (same shape and dtype as self) become self's, and self's version moves on.
 void write_values(Tensor& self, const Tensor& r, const char* op) {
   if (r.shape() != self.shape())
-    fail<ShapeError>("{}: the result has shape {} but the tensor written in place has shape {} (the other operand "
-                     "must broadcast to the tensor's shape)",
-                     op, r.shape(), self.shape());
+    fail<ShapeError>(
+        "{}: the result has shape {} but the tensor written in place has shape {} (the other operand "
+        "must broadcast to the tensor's shape)",
+        op, r.shape(), self.shape());
   std::memcpy(self.impl()->storage->data(), r.impl()->storage->data(),
               static_cast<std::size_t>(self.numel()) * element_size(self.dtype()));
   self.impl()->storage->bump_version();
@@ -39,11 +40,11 @@ void check_operand(const Tensor& self, const Tensor* other, const char* op, bool
   if (!other) return;
   if (!other->defined()) fail<StateError>("{}: the other tensor is undefined", op);
   if (same_dtype && other->dtype() != self.dtype())
-    fail<DTypeError>("{}: dtypes {} (the tensor, shape {}) and {} (the other, shape {}) differ; convert with .to()",
-                     op, dtype_name(self.dtype()), self.shape(), dtype_name(other->dtype()), other->shape());
+    fail<DTypeError>("{}: dtypes {} (the tensor, shape {}) and {} (the other, shape {}) differ; convert with .to()", op,
+                     dtype_name(self.dtype()), self.shape(), dtype_name(other->dtype()), other->shape());
   if (broadcast_shapes(other->shape(), self.shape(), op) != self.shape())
-    fail<ShapeError>("{}: the other operand's shape {} does not broadcast to the tensor's shape {}", op,
-                     other->shape(), self.shape());
+    fail<ShapeError>("{}: the other operand's shape {} does not broadcast to the tensor's shape {}", op, other->shape(),
+                     self.shape());
 }
 
 // self = f(self), in place; `other` is the op's second operand, if it has one.
@@ -55,14 +56,16 @@ template <class F> Tensor& update(Tensor& self, const Tensor* other, const char*
     return self;
   }
   if (self.is_leaf() && self.requires_grad())
-    fail<StateError>("{}: a leaf tensor that requires grad (shape {}) cannot be changed in place while grad mode is "
-                     "on; wrap the update in NoGradGuard (as optimizers do)",
-                     op, self.shape());
+    fail<StateError>(
+        "{}: a leaf tensor that requires grad (shape {}) cannot be changed in place while grad mode is "
+        "on; wrap the update in NoGradGuard (as optimizers do)",
+        op, self.shape());
   if (self.impl()->is_view)
-    fail<StateError>("{}: the tensor (shape {}) is a view of another tensor's storage (reshape, view, flatten, "
-                     "squeeze, unsqueeze or detach); an in-place change of it cannot be recorded, so use the "
-                     "out-of-place op",
-                     op, self.shape());
+    fail<StateError>(
+        "{}: the tensor (shape {}) is a view of another tensor's storage (reshape, view, flatten, "
+        "squeeze, unsqueeze or detach); an in-place change of it cannot be recorded, so use the "
+        "out-of-place op",
+        op, self.shape());
   // self's old value with self's history; a copy, because self's storage is about to change
   Tensor old = detail::copy_values(self);
   old.impl()->requires_grad = self.requires_grad();
@@ -104,7 +107,8 @@ Tensor& Tensor::fill_(double value) {
 Tensor& Tensor::zero_() { return fill_(0.0); }
 
 Tensor& Tensor::copy_(const Tensor& src) {
-  return update(*this, &src, "copy_", [&](const Tensor& old) { return copied(old, src); }, /*same_dtype=*/false);
+  return update(
+      *this, &src, "copy_", [&](const Tensor& old) { return copied(old, src); }, /*same_dtype=*/false);
 }
 
 Tensor& Tensor::add_(const Tensor& other, double alpha) {

@@ -73,7 +73,10 @@ void attach(Tensor& out, std::shared_ptr<Node> node) {
 }  // namespace detail
 
 Node::Node(OpInfo info, std::vector<Edge> inputs, const Shape& out_shape, DType out_dtype)
-    : info_(info), inputs_(std::move(inputs)), out_shape_(out_shape), out_dtype_(out_dtype),
+    : info_(info),
+      inputs_(std::move(inputs)),
+      out_shape_(out_shape),
+      out_dtype_(out_dtype),
       sequence_(g_sequence.fetch_add(1, std::memory_order_relaxed)) {
   g_live.fetch_add(1, std::memory_order_relaxed);
 }

@@ -27,7 +27,7 @@ using GradList = std::vector<Tensor>;
 struct Edge {
   std::shared_ptr<Node> fn;
   std::shared_ptr<TensorImpl> leaf;
-  Shape shape;     // the input's shape (gradients must arrive with it)
+  Shape shape;  // the input's shape (gradients must arrive with it)
   DType dtype = DType::f32;
   bool needs_grad() const { return fn || leaf; }
 };
@@ -97,7 +97,7 @@ class Node {
   DType out_dtype_;
   std::uint64_t sequence_;
   bool released_ = false;
-  bool queued_ = false;                 // waiting in a backward sweep's ready queue
+  bool queued_ = false;  // waiting in a backward sweep's ready queue
   double last_grad_norm_ = std::numeric_limits<double>::quiet_NaN();
   std::weak_ptr<TensorImpl> retained_;  // the output, if it asked to retain its gradient
   Tensor pending_;                      // gradient summed here during a backward sweep
@@ -127,8 +127,7 @@ template <class Fn> class LambdaNode final : public Node {
 class SavedTensor {
  public:
   SavedTensor() = default;
-  explicit SavedTensor(const Tensor& t)
-      : tensor_(t), version_(t.defined() ? t.impl()->storage->version() : 0) {}
+  explicit SavedTensor(const Tensor& t) : tensor_(t), version_(t.defined() ? t.impl()->storage->version() : 0) {}
   /// The saved tensor, after checking its version.
   const Tensor& unpack() const {
     if (tensor_.defined() && tensor_.impl()->storage->version() != version_) fail_modified();
@@ -173,11 +172,10 @@ void attach(Tensor& out, std::shared_ptr<Node> node);
 /// tensor where none flows); it runs with grad mode off unless backward was asked to
 /// create_graph, so rules written with tensor ops are themselves differentiable. Tensors the
 /// rule reads are captured with save(), never as plain Tensors, so in-place changes are caught.
-template <class Fn>
-void record(Tensor& out, OpInfo info, const std::vector<Tensor>& inputs, Fn&& backward) {
+template <class Fn> void record(Tensor& out, OpInfo info, const std::vector<Tensor>& inputs, Fn&& backward) {
   if (!any_requires_grad(inputs)) return;
-  auto node = std::make_shared<LambdaNode<std::decay_t<Fn>>>(info, detail::make_edges(inputs), out.shape(),
-                                                             out.dtype(), std::forward<Fn>(backward));
+  auto node = std::make_shared<LambdaNode<std::decay_t<Fn>>>(info, detail::make_edges(inputs), out.shape(), out.dtype(),
+                                                             std::forward<Fn>(backward));
   detail::attach(out, std::move(node));
 }
 

@@ -56,8 +56,8 @@ Tensor rand(const Shape& shape, TensorOptions options = {}, Generator* gen = nul
 /// Standard normal.
 Tensor randn(const Shape& shape, TensorOptions options = {}, Generator* gen = nullptr);
 /// Integers uniform in [low, high); int64 by default, as torch.randint.
-Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape,
-               TensorOptions options = {.dtype = DType::i64}, Generator* gen = nullptr);
+Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, TensorOptions options = {.dtype = DType::i64},
+               Generator* gen = nullptr);
 Tensor rand_like(const Tensor& t, Generator* gen = nullptr);
 Tensor randn_like(const Tensor& t, Generator* gen = nullptr);
 /// A random permutation of 0..n-1 (int64), like torch.randperm.

@@ -28,9 +28,9 @@ struct TensorImpl {
   DType dtype = DType::f32;
   bool requires_grad = false;
   bool retains_grad = false;
-  bool is_view = false;  // shares the storage of the tensor it was made from (reshape, view, detach, ...)
-  std::shared_ptr<TensorImpl> grad;   // accumulated gradient (leaves, or retain_grad)
-  std::shared_ptr<Node> grad_fn;      // the op that made this tensor; null for a leaf
+  bool is_view = false;              // shares the storage of the tensor it was made from (reshape, view, detach, ...)
+  std::shared_ptr<TensorImpl> grad;  // accumulated gradient (leaves, or retain_grad)
+  std::shared_ptr<Node> grad_fn;     // the op that made this tensor; null for a leaf
   ~TensorImpl();
 };
 
@@ -279,7 +279,8 @@ inline void bump_version(const Tensor& t) { t.impl()->storage->bump_version(); }
 template <class T> T* Tensor::data() const {
   const auto& impl = checked();
   if (impl.dtype != dtype_of<T>())
-    fail<DTypeError>("Tensor::data: requested {} but the tensor is {}", dtype_name(dtype_of<T>()), dtype_name(impl.dtype));
+    fail<DTypeError>("Tensor::data: requested {} but the tensor is {}", dtype_name(dtype_of<T>()),
+                     dtype_name(impl.dtype));
   return static_cast<T*>(impl.storage->data());
 }
 

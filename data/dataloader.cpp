@@ -7,8 +7,11 @@
 namespace tapegrad::data {
 
 DataLoader::DataLoader(std::shared_ptr<Dataset> dataset, DataLoaderOptions options)
-    : dataset_(std::move(dataset)), options_(options),
-      generator_(options.seed ? *options.seed : options.shuffle ? default_generator().next_u64() : 0) {
+    : dataset_(std::move(dataset)),
+      options_(options),
+      generator_(options.seed      ? *options.seed
+                 : options.shuffle ? default_generator().next_u64()
+                                   : 0) {
   if (!dataset_) fail<ValueError>("DataLoader: the dataset is null");
   if (options_.batch_size < 1)
     fail<ValueError>("DataLoader: batch_size should be a positive integer, got {}", options_.batch_size);

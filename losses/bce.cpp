@@ -43,14 +43,14 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BCE
   });
   record(loss, {"binary_cross_entropy", "dx = g * w * (x - y) / (x (1 - x)), dy = -g * w * log(x / (1 - x))"},
          {input, target}, [xs = save(input), ys = save(target), ws = save(w)](const Tensor& g) {
-    const Tensor &x = xs.unpack(), &y = ys.unpack(), &w = ws.unpack();
-    const Tensor gw = w.defined() ? g * w : g;
-    Tensor dx, dy;
-    if (x.requires_grad())
-      dx = gw * (x - y) / maximum((1.0 - x) * x, tapegrad::detail::scalar_like(x, static_cast<double>(1e-12f)));
-    if (y.requires_grad()) dy = -(gw * log(x / (1.0 - x)));
-    return GradList{dx, dy};
-  });
+           const Tensor &x = xs.unpack(), &y = ys.unpack(), &w = ws.unpack();
+           const Tensor gw = w.defined() ? g * w : g;
+           Tensor dx, dy;
+           if (x.requires_grad())
+             dx = gw * (x - y) / maximum((1.0 - x) * x, tapegrad::detail::scalar_like(x, static_cast<double>(1e-12f)));
+           if (y.requires_grad()) dy = -(gw * log(x / (1.0 - x)));
+           return GradList{dx, dy};
+         });
   return detail::reduce(loss, options.reduction);
 }
 
@@ -82,17 +82,17 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
          {"binary_cross_entropy_with_logits",
           "dx = g * w * (sigmoid(x) - y) (with pos_weight: ((1 + (pw-1) y) sigmoid(x) - pw y))"},
          {input, target}, [xs = save(input), ys = save(target), ws = save(w), pws = save(pw)](const Tensor& g) {
-    const Tensor &x = xs.unpack(), &y = ys.unpack(), &w = ws.unpack(), &pw = pws.unpack();
-    const Tensor gw = w.defined() ? g * w : g;
-    Tensor dx, dy;
-    if (x.requires_grad())
-      dx = pw.defined() ? gw * ((1.0 + (pw - 1.0) * y) * sigmoid(x) - pw * y) : gw * (sigmoid(x) - y);
-    if (y.requires_grad()) {
-      const double no_threshold = INFINITY;
-      dy = pw.defined() ? gw * ((pw - 1.0) * softplus(-x, 1.0, no_threshold) - x) : -(gw * x);
-    }
-    return GradList{dx, dy};
-  });
+           const Tensor &x = xs.unpack(), &y = ys.unpack(), &w = ws.unpack(), &pw = pws.unpack();
+           const Tensor gw = w.defined() ? g * w : g;
+           Tensor dx, dy;
+           if (x.requires_grad())
+             dx = pw.defined() ? gw * ((1.0 + (pw - 1.0) * y) * sigmoid(x) - pw * y) : gw * (sigmoid(x) - y);
+           if (y.requires_grad()) {
+             const double no_threshold = INFINITY;
+             dy = pw.defined() ? gw * ((pw - 1.0) * softplus(-x, 1.0, no_threshold) - x) : -(gw * x);
+           }
+           return GradList{dx, dy};
+         });
   return detail::reduce(loss, options.reduction);
 }
 

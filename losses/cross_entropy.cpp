@@ -182,28 +182,31 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const CrossEntro
   scalars.weight = Tensor();
   // PyTorch's cross_entropy ends in nll_loss, so its grad_fn is NllLossBackward0; here the two
   // are one fused op
-  record(out, {"nll_loss", "cross_entropy: dx = g * (softmax(x) - one_hot(t)) * w / divisor (smoothed targets if label_smoothing)"},
-         inputs,
-         [xs = save(input), ts = save(target), ws = save(weight), spec, options = scalars, lse, divisor](const Tensor& g) {
-           const Tensor &x = xs.unpack(), &target = ts.unpack(), &weight = ws.unpack();
-           const auto& l = spec.l;
-           if (GradMode::is_enabled())  // create_graph: differentiable ops instead of the kernel
-             return ce_backward_composed(x, target, weight, l, options,
-                                         detail::sample_scale(g, l, options.reduction, divisor));
-           const bool prob = !spec.t;
-           // each sample's scale: g_i (none), g / divisor (mean; 0 if nothing counted), g (sum)
-           std::vector<double> scale =
-               g.dim() == 0 ? std::vector<double>(static_cast<std::size_t>(l.samples()), g.item()) : g.to_vector();
-           if (options.reduction == Reduction::mean)
-             for (double& v : scale) v = divisor == 0.0 ? 0.0 : v / divisor;
-           Tensor dx = x.requires_grad() ? tapegrad::detail::make_tensor(x.shape(), x.dtype()) : Tensor();
-           Tensor dq = prob && target.requires_grad() ? tapegrad::detail::make_tensor(x.shape(), x.dtype()) : Tensor();
-           dispatch_float(x.dtype(), "cross_entropy", [&]<class T>() {
-             ce_backward<T>(spec, x.data<T>(), prob ? target.data<T>() : nullptr, lse.data<double>(), scale,
-                            dx.defined() ? dx.data<T>() : nullptr, dq.defined() ? dq.data<T>() : nullptr);
-           });
-           return prob ? GradList{dx, dq} : GradList{dx};
-         });
+  record(
+      out,
+      {"nll_loss",
+       "cross_entropy: dx = g * (softmax(x) - one_hot(t)) * w / divisor (smoothed targets if label_smoothing)"},
+      inputs,
+      [xs = save(input), ts = save(target), ws = save(weight), spec, options = scalars, lse, divisor](const Tensor& g) {
+        const Tensor &x = xs.unpack(), &target = ts.unpack(), &weight = ws.unpack();
+        const auto& l = spec.l;
+        if (GradMode::is_enabled())  // create_graph: differentiable ops instead of the kernel
+          return ce_backward_composed(x, target, weight, l, options,
+                                      detail::sample_scale(g, l, options.reduction, divisor));
+        const bool prob = !spec.t;
+        // each sample's scale: g_i (none), g / divisor (mean; 0 if nothing counted), g (sum)
+        std::vector<double> scale =
+            g.dim() == 0 ? std::vector<double>(static_cast<std::size_t>(l.samples()), g.item()) : g.to_vector();
+        if (options.reduction == Reduction::mean)
+          for (double& v : scale) v = divisor == 0.0 ? 0.0 : v / divisor;
+        Tensor dx = x.requires_grad() ? tapegrad::detail::make_tensor(x.shape(), x.dtype()) : Tensor();
+        Tensor dq = prob && target.requires_grad() ? tapegrad::detail::make_tensor(x.shape(), x.dtype()) : Tensor();
+        dispatch_float(x.dtype(), "cross_entropy", [&]<class T>() {
+          ce_backward<T>(spec, x.data<T>(), prob ? target.data<T>() : nullptr, lse.data<double>(), scale,
+                         dx.defined() ? dx.data<T>() : nullptr, dq.defined() ? dq.data<T>() : nullptr);
+        });
+        return prob ? GradList{dx, dq} : GradList{dx};
+      });
   return out;
 }
 

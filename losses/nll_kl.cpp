@@ -43,25 +43,25 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const NLLLossOptions&
 
   record(out, {"nll_loss", "dx = -g * w[t] / divisor at each sample's target class, 0 elsewhere"}, {input},
          [xs = save(input), ts = save(target), ws = save(weight), l, ignore, r, divisor](const Tensor& g) {
-    const Tensor &x = xs.unpack(), &target = ts.unpack(), &weight = ws.unpack();
-    if (GradMode::is_enabled())  // create_graph: -a * scale with a constant one-hot weights
-      return GradList{
-          -(detail::class_coefficients(x, target, weight, l, ignore, 0.0) * detail::sample_scale(g, l, r, divisor))};
-    const std::vector<double> gv = g.to_vector();
-    const std::vector<double> w = weight.defined() ? weight.to_vector() : std::vector<double>(l.classes, 1.0);
-    const std::int64_t* t = target.data<std::int64_t>();
-    Tensor dx = zeros(x.shape(), {.dtype = x.dtype()});
-    dispatch_float(x.dtype(), "nll_loss", [&]<class T>() {
-      T* d = dx.data<T>();
-      for (std::int64_t i = 0; i < l.samples(); ++i) {
-        if (t[i] == ignore) continue;
-        double s = r == Reduction::none ? gv[static_cast<std::size_t>(i)] : gv[0];
-        if (r == Reduction::mean) s = divisor == 0.0 ? 0.0 : s / divisor;
-        d[(i / l.inner * l.classes + t[i]) * l.inner + i % l.inner] = static_cast<T>(-w[t[i]] * s);
-      }
-    });
-    return GradList{dx};
-  });
+           const Tensor &x = xs.unpack(), &target = ts.unpack(), &weight = ws.unpack();
+           if (GradMode::is_enabled())  // create_graph: -a * scale with a constant one-hot weights
+             return GradList{-(detail::class_coefficients(x, target, weight, l, ignore, 0.0) *
+                               detail::sample_scale(g, l, r, divisor))};
+           const std::vector<double> gv = g.to_vector();
+           const std::vector<double> w = weight.defined() ? weight.to_vector() : std::vector<double>(l.classes, 1.0);
+           const std::int64_t* t = target.data<std::int64_t>();
+           Tensor dx = zeros(x.shape(), {.dtype = x.dtype()});
+           dispatch_float(x.dtype(), "nll_loss", [&]<class T>() {
+             T* d = dx.data<T>();
+             for (std::int64_t i = 0; i < l.samples(); ++i) {
+               if (t[i] == ignore) continue;
+               double s = r == Reduction::none ? gv[static_cast<std::size_t>(i)] : gv[0];
+               if (r == Reduction::mean) s = divisor == 0.0 ? 0.0 : s / divisor;
+               d[(i / l.inner * l.classes + t[i]) * l.inner + i % l.inner] = static_cast<T>(-w[t[i]] * s);
+             }
+           });
+           return GradList{dx};
+         });
   return out;
 }
 

@@ -3,7 +3,6 @@
 
 #include <cmath>
 
-
 namespace tapegrad::optim {
 
 void AdagradOptions::validate(const std::string& name) const {

@@ -20,8 +20,7 @@ void detail::check_adam_options(const std::string& name, double lr, const std::a
   check_option(weight_decay >= 0, name, "weight_decay value", weight_decay);
 }
 
-template <class T, double D>
-void detail::adam_update(ParamStep<T>& s, const AdamFamilyOptions<D>& o, bool decoupled) {
+template <class T, double D> void detail::adam_update(ParamStep<T>& s, const AdamFamilyOptions<D>& o, bool decoupled) {
   const double t = static_cast<double>(s.state.step);
   const AdamScalars r{.neg_step = -(o.lr / (1 - std::pow(o.betas[0], t))),  // bias corrections in double
                       .bc2_sqrt = std::sqrt(1 - std::pow(o.betas[1], t)),
@@ -30,7 +29,7 @@ void detail::adam_update(ParamStep<T>& s, const AdamFamilyOptions<D>& o, bool de
                       .eps = o.eps,
                       .weight_decay = o.weight_decay,
                       .shrink = 1 - o.lr * o.weight_decay,
-                      .decay = decoupled ? AdamDecay::decoupled
+                      .decay = decoupled             ? AdamDecay::decoupled
                                : o.weight_decay != 0 ? AdamDecay::coupled
                                                      : AdamDecay::none,
                       .amsgrad = o.amsgrad,

@@ -55,8 +55,7 @@ template <double DefaultWeightDecay> struct AdamFamilyOptions {
 };
 
 /// One Adam or AdamW update of a parameter (decoupled: AdamW's decay).
-template <class T, double D>
-void adam_update(ParamStep<T>& s, const AdamFamilyOptions<D>& o, bool decoupled);
+template <class T, double D> void adam_update(ParamStep<T>& s, const AdamFamilyOptions<D>& o, bool decoupled);
 }  // namespace detail
 
 /// Options of Adam, with PyTorch's defaults (weight_decay 0).

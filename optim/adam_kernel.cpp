@@ -9,9 +9,8 @@ namespace tapegrad::optim::detail {
 namespace {
 
 template <class T, AdamDecay D, bool Amsgrad, bool Maximize>
-[[gnu::always_inline]] inline void adam_loop(T* __restrict p, const T* __restrict g, T* __restrict m,
-                                             T* __restrict v, T* __restrict v_max, std::int64_t n,
-                                             const AdamScalars& r) {
+[[gnu::always_inline]] inline void adam_loop(T* __restrict p, const T* __restrict g, T* __restrict m, T* __restrict v,
+                                             T* __restrict v_max, std::int64_t n, const AdamScalars& r) {
   const T neg_step = static_cast<T>(r.neg_step), bc2_sqrt = static_cast<T>(r.bc2_sqrt);
   const T b1 = static_cast<T>(r.beta1), rest1 = static_cast<T>(1 - r.beta1);
   const T b2 = static_cast<T>(r.beta2), rest2 = static_cast<T>(1 - r.beta2);
@@ -56,12 +55,10 @@ template <class T>
 }
 
 // the same loop, compiled for each instruction set
-void adam_baseline(float* p, const float* g, float* m, float* v, float* vm, std::int64_t n,
-                   const AdamScalars& r) {
+void adam_baseline(float* p, const float* g, float* m, float* v, float* vm, std::int64_t n, const AdamScalars& r) {
   any_variant<float>(p, g, m, v, vm, n, r);
 }
-void adam_baseline(double* p, const double* g, double* m, double* v, double* vm, std::int64_t n,
-                   const AdamScalars& r) {
+void adam_baseline(double* p, const double* g, double* m, double* v, double* vm, std::int64_t n, const AdamScalars& r) {
   any_variant<double>(p, g, m, v, vm, n, r);
 }
 [[gnu::target("avx2,fma")]] void adam_avx2(float* p, const float* g, float* m, float* v, float* vm, std::int64_t n,
@@ -72,11 +69,13 @@ void adam_baseline(double* p, const double* g, double* m, double* v, double* vm,
                                            const AdamScalars& r) {
   any_variant<double>(p, g, m, v, vm, n, r);
 }
-[[gnu::target("avx512f,avx512vl,avx512bw,avx512dq")]] void adam_avx512(float* p, const float* g, float* m, float* v, float* vm, std::int64_t n,
+[[gnu::target("avx512f,avx512vl,avx512bw,avx512dq")]] void adam_avx512(float* p, const float* g, float* m, float* v,
+                                                                       float* vm, std::int64_t n,
                                                                        const AdamScalars& r) {
   any_variant<float>(p, g, m, v, vm, n, r);
 }
-[[gnu::target("avx512f,avx512vl,avx512bw,avx512dq")]] void adam_avx512(double* p, const double* g, double* m, double* v, double* vm, std::int64_t n,
+[[gnu::target("avx512f,avx512vl,avx512bw,avx512dq")]] void adam_avx512(double* p, const double* g, double* m, double* v,
+                                                                       double* vm, std::int64_t n,
                                                                        const AdamScalars& r) {
   any_variant<double>(p, g, m, v, vm, n, r);
 }

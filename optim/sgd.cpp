@@ -1,7 +1,6 @@
 // SGD's step: one fused loop per parameter (the rule is in sgd.hpp).
 #include "sgd.hpp"
 
-
 namespace tapegrad::optim {
 
 void SGDOptions::validate(const std::string& name) const {

@@ -49,21 +49,21 @@ inline doctest::Approx approx64(double v) { return doctest::Approx(v).epsilon(1e
 }  // namespace fixtures
 
 /// CHECK a whole fixture case (see fixtures::check_case).
-#define CHECK_CASE(fam, name, n, fn)                                      \
-  do {                                                                    \
+#define CHECK_CASE(fam, name, n, fn)                                             \
+  do {                                                                           \
     const std::string tg_case_ = fixtures::check_case((fam), (name), (n), (fn)); \
-    CHECK_MESSAGE(tg_case_.empty(), (name) << ": " << tg_case_);          \
+    CHECK_MESSAGE(tg_case_.empty(), (name) << ": " << tg_case_);                 \
   } while (0)
 
 /// CHECK that two tensors match within the dtype's default tolerance, printing the mismatch.
-#define CHECK_CLOSE_T(actual, expected)                        \
-  do {                                                         \
+#define CHECK_CLOSE_T(actual, expected)                                        \
+  do {                                                                         \
     const std::string tg_mismatch_ = fixtures::mismatch((actual), (expected)); \
-    CHECK_MESSAGE(tg_mismatch_.empty(), tg_mismatch_);         \
+    CHECK_MESSAGE(tg_mismatch_.empty(), tg_mismatch_);                         \
   } while (0)
 /// As CHECK_CLOSE_T with explicit tolerances.
-#define CHECK_CLOSE_TOL(actual, expected, rtol, atol)          \
-  do {                                                         \
+#define CHECK_CLOSE_TOL(actual, expected, rtol, atol)                                          \
+  do {                                                                                         \
     const std::string tg_mismatch_ = fixtures::mismatch((actual), (expected), (rtol), (atol)); \
-    CHECK_MESSAGE(tg_mismatch_.empty(), tg_mismatch_);         \
+    CHECK_MESSAGE(tg_mismatch_.empty(), tg_mismatch_);                                         \
   } while (0)

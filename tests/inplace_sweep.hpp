@@ -43,8 +43,8 @@ inline void run(const std::vector<Case>& cases) {
     INFO("op ", c.name);
     const auto reference = grads_of(c, -1);
     for (int change = 0; change <= static_cast<int>(c.inputs.size()); ++change) {
-      INFO("changed ", change == static_cast<int>(c.inputs.size()) ? std::string("the output")
-                                                                    : "input " + std::to_string(change));
+      INFO("changed ",
+           change == static_cast<int>(c.inputs.size()) ? std::string("the output") : "input " + std::to_string(change));
       try {
         const auto g = grads_of(c, change);  // outside CHECK, which would catch the error itself
         CHECK(g == reference);

@@ -49,8 +49,8 @@ template <class T> void check_all_builds() {
   for (AdamDecay decay : {AdamDecay::none, AdamDecay::coupled, AdamDecay::decoupled})
     for (bool amsgrad : {false, true})
       for (bool maximize : {false, true}) {
-        const AdamScalars r{-1e-3 / (1 - 0.9), std::sqrt(1 - 0.999), 0.9, 0.999, 1e-8, 0.01, 1 - 1e-3 * 0.01,
-                            decay, amsgrad, maximize};
+        const AdamScalars r{
+            -1e-3 / (1 - 0.9), std::sqrt(1 - 0.999), 0.9, 0.999, 1e-8, 0.01, 1 - 1e-3 * 0.01, decay, amsgrad, maximize};
         const auto base = run<T>(Isa::baseline, r);
         for (Isa isa : supported_isas()) {
           const std::string isa_str = isa_name(isa);

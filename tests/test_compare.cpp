@@ -47,7 +47,7 @@ TEST_CASE("int64 against numbers beyond the float range of exact integers, infin
 }
 
 TEST_CASE("a float tensor compares with the number in its own dtype, as PyTorch") {
-  const Tensor x = tensor({0.1, 0.2});  // float32
+  const Tensor x = tensor({0.1, 0.2});       // float32
   CHECK((x == 0.1).to_vector() == V{1, 0});  // 0.1 converted to float32 equals the element
   CHECK((x >= 0.15).dtype() == DType::f32);
   CHECK((tensor({0.1}, {.dtype = DType::f64}) == 0.1).item() == 1.0);
@@ -66,7 +66,7 @@ TEST_CASE("a number on the left flips the relation: 1.5 < x is x > 1.5") {
 TEST_CASE("comparisons never record and refuse mixed dtypes, naming the op") {
   const Tensor a = tensor({1.0, 2.0}, {.requires_grad = true});
   CHECK_FALSE((a > 1.0).requires_grad());
-  CHECK_THROWS_WITH_AS(lt(a, tensor({1.0, 2.0}, {.dtype = DType::f64})), doctest::Contains("lt: dtypes float32 and float64"),
-                       DTypeError);
+  CHECK_THROWS_WITH_AS(lt(a, tensor({1.0, 2.0}, {.dtype = DType::f64})),
+                       doctest::Contains("lt: dtypes float32 and float64"), DTypeError);
   CHECK_THROWS_WITH_AS(eq(a, zeros({3})), doctest::Contains("eq"), ShapeError);
 }

@@ -54,9 +54,8 @@ TEST_CASE("cross_entropy by hand") {
   CHECK(cross_entropy(x, t, {.label_smoothing = 0.5, .reduction = Reduction::none}).to_vector()[1] ==
         fixtures::approx64(0.25 * (2 + l1) + 0.75 * l1));
   // a [C] input with a 0-d target gives a 0-d loss
-  const Tensor one =
-      cross_entropy(tensor({0.0, 0.0, 0.0}, {.dtype = DType::f64}), scalar_tensor(2, {.dtype = DType::i64}),
-                    {.reduction = Reduction::none});
+  const Tensor one = cross_entropy(tensor({0.0, 0.0, 0.0}, {.dtype = DType::f64}),
+                                   scalar_tensor(2, {.dtype = DType::i64}), {.reduction = Reduction::none});
   CHECK(one.dim() == 0);
   CHECK(one.item() == fixtures::approx64(std::log(3.0)));
 }

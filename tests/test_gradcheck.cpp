@@ -14,7 +14,8 @@ Tensor bad_square(const Tensor& x) {
     NoGradGuard ng;
     out = x * x;
   }
-  record(out, {"bad_square", "dx = g * x (wrong on purpose)"}, {x}, [x = save(x)](const Tensor& g) { return GradList{g * x.unpack()}; });
+  record(out, {"bad_square", "dx = g * x (wrong on purpose)"}, {x},
+         [x = save(x)](const Tensor& g) { return GradList{g * x.unpack()}; });
   return out;
 }
 }  // namespace

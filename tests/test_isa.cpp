@@ -19,7 +19,8 @@ TEST_CASE("supported_isas lists baseline first, and the active one is among them
   for (Isa i : isas) names += std::string(isa_name(i)) + " ";
   MESSAGE("this CPU runs: ", names, "(active: ", std::string(isa_name(active_isa())), ")");
   for (Isa i : {Isa::avx2, Isa::avx512})
-    if (!cpu_supports(i)) MESSAGE("this CPU cannot run the ", std::string(isa_name(i)), " kernels: their tests are skipped");
+    if (!cpu_supports(i))
+      MESSAGE("this CPU cannot run the ", std::string(isa_name(i)), " kernels: their tests are skipped");
 }
 
 TEST_CASE("set_isa forces a path the CPU supports and refuses one it does not") {

@@ -56,8 +56,8 @@ bool gradgradcheck(const Fn& fn, const Tensor& x) {
 
 TEST_CASE("sum and mean over dims (negative, several, all; keepdim) match torch's values and gradients") {
   const auto& fx = fixtures::load("sum_expand");
-  const std::vector<std::pair<std::string, Dims>> dims = {{"d0", {0}},       {"d1", {1}},          {"dm1", {-1}},
-                                                          {"d02", {0, 2}},   {"d012", {0, 1, 2}},  {"dm2m1", {-2, -1}}};
+  const std::vector<std::pair<std::string, Dims>> dims = {{"d0", {0}},     {"d1", {1}},         {"dm1", {-1}},
+                                                          {"d02", {0, 2}}, {"d012", {0, 1, 2}}, {"dm2m1", {-2, -1}}};
   int n = 0;
   for (const auto& dt : kDtypes) {
     CHECK_CASE(fx, "sum.all." + dt, 1, [](const std::vector<Tensor>& in) { return sum(in[0]); });

@@ -116,7 +116,8 @@ TEST_CASE("Shape: numel, broadcasting and dims") {
   CHECK(broadcast_shapes({2, 1, 4}, {3, 1}, "t") == Shape{2, 3, 4});
   CHECK(broadcast_shapes({}, {5}, "t") == Shape{5});
   CHECK(broadcast_shapes({0, 1}, {1, 3}, "t") == Shape{0, 3});
-  CHECK_THROWS_WITH_AS(broadcast_shapes({2, 3}, {4}, "add"), doctest::Contains("add: shapes [2, 3] and [4]"), ShapeError);
+  CHECK_THROWS_WITH_AS(broadcast_shapes({2, 3}, {4}, "add"), doctest::Contains("add: shapes [2, 3] and [4]"),
+                       ShapeError);
   CHECK(contiguous_strides({2, 3, 4}) == Shape{12, 4, 1});
   CHECK(wrap_dim(-1, 3, "t") == 2);
   CHECK(wrap_dim(0, 0, "t") == 0);

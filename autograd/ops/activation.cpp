@@ -105,7 +105,8 @@ Tensor softmax_forward(const Tensor& x, std::int64_t d, bool log, const char* op
 Tensor relu(const Tensor& x) {
   Tensor out = map_float(x, "relu", []<class T>(const auto& e) { return xt::where(e < T(0), T(0), e); });
   // the mask reads the output (y > 0 exactly where x > 0), as PyTorch's rule does
-  record(out, {"relu", "dx = g * [x > 0]"}, {x}, [y = save_output(out)](const Tensor& g) { return GradList{mul(g, y.unpack() > 0.0)}; });
+  record(out, {"relu", "dx = g * [x > 0]"}, {x},
+         [y = save_output(out)](const Tensor& g) { return GradList{mul(g, y.unpack() > 0.0)}; });
   return out;
 }
 
@@ -129,10 +130,11 @@ Tensor sigmoid(const Tensor& x) {
     xt::noalias(o) = xt::exp(-xt::abs(e));
     xt::noalias(o) = xt::where(e >= T(0), T(1), o) / (T(1) + o);
   });
-  record(out, {"sigmoid", "dx = g * s * (1 - s), s = sigmoid(x)"}, {x}, [x = save(x), y = save_output(out)](const Tensor& g) {
-    const Tensor s = saved_or_recomputed(y, [&] { return sigmoid(x.unpack()); });
-    return GradList{mul(g, s * (1.0 - s))};
-  });
+  record(out, {"sigmoid", "dx = g * s * (1 - s), s = sigmoid(x)"}, {x},
+         [x = save(x), y = save_output(out)](const Tensor& g) {
+           const Tensor s = saved_or_recomputed(y, [&] { return sigmoid(x.unpack()); });
+           return GradList{mul(g, s * (1.0 - s))};
+         });
   return out;
 }
 
@@ -158,14 +160,16 @@ Tensor gelu(const Tensor& x, GeluApprox approximate) {
       return T(0.5) * e * (T(1) + xt::tanh(T(kSqrt2OverPi) * (e + T(kGeluKappa) * e * e * e)));
     });
   }
-  record(out, {"gelu", "dx = g * (Φ(x) + x φ(x)) (tanh form for approximate)"}, {x}, [xs = save(x), approximate](const Tensor& g) {
-    const Tensor& x = xs.unpack();
-    if (approximate == GeluApprox::none) return GradList{mul(g, normal_cdf(x) + x * normal_pdf(x))};
-    const Tensor x2 = x * x;
-    const Tensor t = tanh((x + x2 * x * kGeluKappa) * kSqrt2OverPi);
-    const Tensor d = (1.0 + t) * 0.5 + x * (1.0 - t * t) * (1.0 + x2 * (3.0 * kGeluKappa)) * (0.5 * kSqrt2OverPi);
-    return GradList{mul(g, d)};
-  });
+  record(out, {"gelu", "dx = g * (Φ(x) + x φ(x)) (tanh form for approximate)"}, {x},
+         [xs = save(x), approximate](const Tensor& g) {
+           const Tensor& x = xs.unpack();
+           if (approximate == GeluApprox::none) return GradList{mul(g, normal_cdf(x) + x * normal_pdf(x))};
+           const Tensor x2 = x * x;
+           const Tensor t = tanh((x + x2 * x * kGeluKappa) * kSqrt2OverPi);
+           const Tensor d =
+               (1.0 + t) * 0.5 + x * (1.0 - t * t) * (1.0 + x2 * (3.0 * kGeluKappa)) * (0.5 * kSqrt2OverPi);
+           return GradList{mul(g, d)};
+         });
   return out;
 }
 
@@ -209,9 +213,9 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
   });
   record(out, {"softplus", "dx = g * sigmoid(beta x) (g where beta x > threshold)"}, {x},
          [x = save(x), beta, threshold](const Tensor& g) {
-    const Tensor bx = x.unpack() * beta;
-    return GradList{where(bx > threshold, g, g * sigmoid(bx))};
-  });
+           const Tensor bx = x.unpack() * beta;
+           return GradList{where(bx > threshold, g, g * sigmoid(bx))};
+         });
   return out;
 }
 
@@ -221,9 +225,9 @@ Tensor softmax(const Tensor& x, std::int64_t dim) {
   Tensor out = softmax_forward(x, d, false, "softmax");
   record(out, {"softmax", "dx = y * (g - sum_d(g * y)), y = softmax(x)"}, {x},
          [x = save(x), d, ys = save_output(out)](const Tensor& g) {
-    const Tensor y = saved_or_recomputed(ys, [&] { return softmax(x.unpack(), d); });
-    return GradList{mul(y, g - sum(g * y, {d}, true))};
-  });
+           const Tensor y = saved_or_recomputed(ys, [&] { return softmax(x.unpack(), d); });
+           return GradList{mul(y, g - sum(g * y, {d}, true))};
+         });
   return out;
 }
 
@@ -233,9 +237,9 @@ Tensor log_softmax(const Tensor& x, std::int64_t dim) {
   Tensor out = softmax_forward(x, d, true, "log_softmax");
   record(out, {"log_softmax", "dx = g - e^y * sum_d(g), y = log_softmax(x)"}, {x},
          [x = save(x), d, ys = save_output(out)](const Tensor& g) {
-    const Tensor y = saved_or_recomputed(ys, [&] { return log_softmax(x.unpack(), d); });
-    return GradList{g - exp(y) * sum(g, {d}, true)};
-  });
+           const Tensor y = saved_or_recomputed(ys, [&] { return log_softmax(x.unpack(), d); });
+           return GradList{g - exp(y) * sum(g, {d}, true)};
+         });
   return out;
 }
 

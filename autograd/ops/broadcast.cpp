@@ -24,8 +24,8 @@ Tensor expand(const Tensor& x, const ShapeRequest& shape_in) {
       shape.push_back(shape_in[i]);
     }
     if (xi >= 0 && x.shape()[xi] != shape[i] && x.shape()[xi] != 1)
-      fail<ShapeError>("expand: shape {} cannot be expanded to {} (dim {}: {} is neither {} nor 1)", x.shape(), shape_in,
-                       i, x.shape()[xi], shape[i]);
+      fail<ShapeError>("expand: shape {} cannot be expanded to {} (dim {}: {} is neither {} nor 1)", x.shape(),
+                       shape_in, i, x.shape()[xi], shape[i]);
   }
   if (shape == x.shape()) return x;
   Tensor out = detail::make_tensor(shape, x.dtype());
@@ -33,7 +33,8 @@ Tensor expand(const Tensor& x, const ShapeRequest& shape_in) {
     auto o = kernels::nd<T>(out);
     xt::noalias(o) = xt::broadcast(kernels::nd<T>(x), kernels::xshape(shape));
   });
-  record(out, {"expand", "dx = g summed back to x's shape (sum_to)"}, {x}, [xs = x.shape()](const Tensor& g) { return GradList{sum_to(g, xs)}; });
+  record(out, {"expand", "dx = g summed back to x's shape (sum_to)"}, {x},
+         [xs = x.shape()](const Tensor& g) { return GradList{sum_to(g, xs)}; });
   return out;
 }
 
@@ -89,7 +90,8 @@ Tensor sum_to(const Tensor& x, const Shape& shape) {
       }
     }
   });
-  record(out, {"sum_to", "dx = g expanded back to x's shape"}, {x}, [xs = x.shape()](const Tensor& g) { return GradList{expand(g, xs)}; });
+  record(out, {"sum_to", "dx = g expanded back to x's shape"}, {x},
+         [xs = x.shape()](const Tensor& g) { return GradList{expand(g, xs)}; });
   return out;
 }
 

@@ -114,8 +114,8 @@ Tensor pow_kernel(const Tensor& a, const Tensor& b) {
 
 // x^p; dx = g * p * x^(p-1), and 0 for p == 0
 Tensor pow(const Tensor& x, double p) {
-  Tensor out = p == 2.0 ? unary(x, "pow", [](auto&& e) { return e * e; })
-                        : pow_kernel(x.detach(), detail::scalar_like(x, p));
+  Tensor out =
+      p == 2.0 ? unary(x, "pow", [](auto&& e) { return e * e; }) : pow_kernel(x.detach(), detail::scalar_like(x, p));
   record(out, {"pow", "dx = g * p * x^(p-1) (0 for p = 0)"}, {x}, [x = save(x), p](const Tensor& g) {
     if (p == 0.0) return GradList{zeros(x.shape(), {.dtype = x.dtype()})};
     const Tensor& xv = x.unpack();
@@ -129,17 +129,18 @@ Tensor pow(const Tensor& a, const Tensor& b) {
   Tensor out = pow_kernel(a, b);
   record(out, {"pow", "da = g * b * a^(b-1) (0 where b = 0), db = g * a^b * log(a) (0 where a = 0 and b >= 0)", 1},
          {a, b}, [as = save(a), bs = save(b)](const Tensor& g) {
-    Tensor da, db;
-    const Tensor &a = as.unpack(), &b = bs.unpack();
-    const Tensor zero = detail::scalar_like(a, 0.0);
-    if (a.requires_grad())
-      da = sum_to(where(eq(b, zero), zero, mul(g, mul(b, pow(a, sub(b, detail::scalar_like(b, 1.0)))))), a.shape());
-    if (b.requires_grad()) {
-      const Tensor at_zero = mul(eq(a, zero), ge(b, zero));
-      db = sum_to(where(at_zero, zero, mul(g, mul(pow(a, b), log(a)))), b.shape());
-    }
-    return GradList{da, db};
-  });
+           Tensor da, db;
+           const Tensor &a = as.unpack(), &b = bs.unpack();
+           const Tensor zero = detail::scalar_like(a, 0.0);
+           if (a.requires_grad())
+             da = sum_to(where(eq(b, zero), zero, mul(g, mul(b, pow(a, sub(b, detail::scalar_like(b, 1.0)))))),
+                         a.shape());
+           if (b.requires_grad()) {
+             const Tensor at_zero = mul(eq(a, zero), ge(b, zero));
+             db = sum_to(where(at_zero, zero, mul(g, mul(pow(a, b), log(a)))), b.shape());
+           }
+           return GradList{da, db};
+         });
   return out;
 }
 
@@ -172,14 +173,16 @@ Tensor sqrt(const Tensor& x) {
 // |x|; dx = g * sign(x)
 Tensor abs(const Tensor& x) {
   Tensor out = unary(x, "abs", [](auto&& e) { return xt::abs(e); });
-  record(out, {"abs", "dx = g * sign(x)"}, {x}, [x = save(x)](const Tensor& g) { return GradList{mul(g, sign(x.unpack()))}; });
+  record(out, {"abs", "dx = g * sign(x)"}, {x},
+         [x = save(x)](const Tensor& g) { return GradList{mul(g, sign(x.unpack()))}; });
   return out;
 }
 
 // sign x; dx = 0
 Tensor sign(const Tensor& x) {
   Tensor out = unary(x, "sign", [](auto&& e) { return xt::sign(e); });
-  record(out, {"sign", "dx = 0"}, {x}, [s = x.shape(), d = x.dtype()](const Tensor&) { return GradList{zeros(s, {.dtype = d})}; });
+  record(out, {"sign", "dx = 0"}, {x},
+         [s = x.shape(), d = x.dtype()](const Tensor&) { return GradList{zeros(s, {.dtype = d})}; });
   return out;
 }
 
@@ -211,10 +214,10 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
   Tensor out = binary(a, b, "maximum", [](auto&& x, auto&& y) { return xt::maximum(x, y); });
   record(out, {"maximum", "da = g where a > b (g/2 at ties), db = g where b > a (g/2 at ties)"}, {a, b},
          [as = save(a), bs = save(b)](const Tensor& g) {
-    const Tensor &a = as.unpack(), &b = bs.unpack();
-    return GradList{sum_to(mul(g, share_of_first(a, b, true)), a.shape()),
-                    sum_to(mul(g, share_of_first(b, a, true)), b.shape())};
-  });
+           const Tensor &a = as.unpack(), &b = bs.unpack();
+           return GradList{sum_to(mul(g, share_of_first(a, b, true)), a.shape()),
+                           sum_to(mul(g, share_of_first(b, a, true)), b.shape())};
+         });
   return out;
 }
 
@@ -222,10 +225,10 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
   Tensor out = binary(a, b, "minimum", [](auto&& x, auto&& y) { return xt::minimum(x, y); });
   record(out, {"minimum", "da = g where a < b (g/2 at ties), db = g where b < a (g/2 at ties)"}, {a, b},
          [as = save(a), bs = save(b)](const Tensor& g) {
-    const Tensor &a = as.unpack(), &b = bs.unpack();
-    return GradList{sum_to(mul(g, share_of_first(a, b, false)), a.shape()),
-                    sum_to(mul(g, share_of_first(b, a, false)), b.shape())};
-  });
+           const Tensor &a = as.unpack(), &b = bs.unpack();
+           return GradList{sum_to(mul(g, share_of_first(a, b, false)), a.shape()),
+                           sum_to(mul(g, share_of_first(b, a, false)), b.shape())};
+         });
   return out;
 }
 
@@ -245,10 +248,10 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   });
   record(out, {"where", "da = g where cond, else 0; db = g where not cond, else 0"}, {a, b},
          [cs = save(c), as = a.shape(), bs = b.shape()](const Tensor& g) {
-    const Tensor zero = detail::scalar_like(g, 0.0);
-    const Tensor& c = cs.unpack();
-    return GradList{sum_to(where(c, g, zero), as), sum_to(where(c, zero, g), bs)};
-  });
+           const Tensor zero = detail::scalar_like(g, 0.0);
+           const Tensor& c = cs.unpack();
+           return GradList{sum_to(where(c, g, zero), as), sum_to(where(c, zero, g), bs)};
+         });
   return out;
 }
 
@@ -281,7 +284,8 @@ Tensor to(const Tensor& x, DType dtype) {
       for (std::int64_t i = 0, n = x.numel(); i < n; ++i) d[i] = static_cast<D>(s[i]);
     });
   });
-  record(out, {"to_copy", "dx = g converted back to x's dtype"}, {x}, [from = x.dtype()](const Tensor& g) { return GradList{g.to(from)}; });
+  record(out, {"to_copy", "dx = g converted back to x's dtype"}, {x},
+         [from = x.dtype()](const Tensor& g) { return GradList{g.to(from)}; });
   return out;
 }
 

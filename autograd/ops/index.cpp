@@ -118,9 +118,10 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::optional<std::int64_t> star
   s[d] = len;
   Tensor out = detail::make_tensor(s, x.dtype());
   copy_rows(x, lanes_around(x.shape(), d), start, step, out, lanes_around(s, d), 0, 1, len);
-  record(out, {"slice", "dx = zeros with g placed at the sliced positions"}, {x}, [xs = x.shape(), d, start, step](const Tensor& g) {
-    return GradList{detail::slice_backward(g, xs, d, start, step)};
-  });
+  record(out, {"slice", "dx = zeros with g placed at the sliced positions"}, {x},
+         [xs = x.shape(), d, start, step](const Tensor& g) {
+           return GradList{detail::slice_backward(g, xs, d, start, step)};
+         });
   return out;
 }
 
@@ -135,9 +136,10 @@ Tensor detail::slice_backward(const Tensor& g, const Shape& shape, std::int64_t 
                      g.shape(), shape, dim, start, step);
   Tensor out = zeros(shape, {.dtype = g.dtype()});
   copy_rows(g, lanes_around(g.shape(), dim), 0, 1, out, lanes_around(shape, dim), start, step, len);
-  record(out, {"slice_backward", "dg = slice of the incoming gradient at the same positions"}, {g}, [dim, start, step, len](const Tensor& gg) {
-    return GradList{slice(gg, dim, start, len > 0 ? start + (len - 1) * step + 1 : start, step)};
-  });
+  record(out, {"slice_backward", "dg = slice of the incoming gradient at the same positions"}, {g},
+         [dim, start, step, len](const Tensor& gg) {
+           return GradList{slice(gg, dim, start, len > 0 ? start + (len - 1) * step + 1 : start, step)};
+         });
   return out;
 }
 
@@ -155,9 +157,10 @@ Tensor select(const Tensor& x, std::int64_t dim, std::int64_t index) {
   copy_rows(x, lanes_around(x.shape(), d), i, 1, out, lanes_around(s, d), 0, 1, 1);
   s.erase(d);
   out = detail::alias(out, s);
-  record(out, {"select", "dx = zeros with g placed at the selected index"}, {x}, [xs = x.shape(), d, i](const Tensor& g) {
-    return GradList{detail::slice_backward(unsqueeze(g, d), xs, d, i, 1)};
-  });
+  record(out, {"select", "dx = zeros with g placed at the selected index"}, {x},
+         [xs = x.shape(), d, i](const Tensor& g) {
+           return GradList{detail::slice_backward(unsqueeze(g, d), xs, d, i, 1)};
+         });
   return out;
 }
 
@@ -197,9 +200,10 @@ Tensor gather(const Tensor& x, std::int64_t dim, const Tensor& index) {
     walk(is, strides, contiguous_strides(is),
          [&](std::int64_t p, std::int64_t off, std::int64_t) { o[p] = src[off + idx[p] * step]; });
   });
-  record(out, {"gather", "dx = scatter_add(zeros, index, g)"}, {x}, [xs = x.shape(), d, idx = save(index)](const Tensor& g) {
-    return GradList{scatter_add(zeros(xs, {.dtype = g.dtype()}), d, idx.unpack(), g)};
-  });
+  record(out, {"gather", "dx = scatter_add(zeros, index, g)"}, {x},
+         [xs = x.shape(), d, idx = save(index)](const Tensor& g) {
+           return GradList{scatter_add(zeros(xs, {.dtype = g.dtype()}), d, idx.unpack(), g)};
+         });
   return out;
 }
 
@@ -258,9 +262,10 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const Tensor& index) {
   Tensor out = detail::make_tensor(x.dim() == 0 ? x.shape() : s, x.dtype());
   const std::int64_t* idx = index.data<std::int64_t>();
   for (std::int64_t k = 0; k < m; ++k) copy_rows(x, lanes_around(xs, d), idx[k], 0, out, lanes_around(s, d), k, 0, 1);
-  record(out, {"index_select", "dx = index_add(zeros, index, g)"}, {x}, [xs = x.shape(), d, idx = save(index)](const Tensor& g) {
-    return GradList{index_add(zeros(xs, {.dtype = g.dtype()}), d, idx.unpack(), g)};
-  });
+  record(out, {"index_select", "dx = index_add(zeros, index, g)"}, {x},
+         [xs = x.shape(), d, idx = save(index)](const Tensor& g) {
+           return GradList{index_add(zeros(xs, {.dtype = g.dtype()}), d, idx.unpack(), g)};
+         });
   return out;
 }
 
@@ -295,13 +300,14 @@ Tensor index_add(const Tensor& self, std::int64_t dim, const Tensor& index, cons
         for (std::int64_t i = 0; i < so.inner; ++i) dst[i] += a * src[i];
       }
   });
-  record(out, {"index_add", "dself = g, dsource = alpha * index_select(g, index)"}, {self, source},
-         [d, idx = save(index), alpha, ss, src_shape = source.shape(), src_rg = source.requires_grad()](const Tensor& g) {
-           if (!src_rg) return GradList{g, Tensor()};
-           Tensor ds = index_select(reshape(g, ss), d, idx.unpack());
-           if (alpha != 1.0) ds = ds * alpha;
-           return GradList{g, reshape(ds, src_shape)};
-         });
+  record(
+      out, {"index_add", "dself = g, dsource = alpha * index_select(g, index)"}, {self, source},
+      [d, idx = save(index), alpha, ss, src_shape = source.shape(), src_rg = source.requires_grad()](const Tensor& g) {
+        if (!src_rg) return GradList{g, Tensor()};
+        Tensor ds = index_select(reshape(g, ss), d, idx.unpack());
+        if (alpha != 1.0) ds = ds * alpha;
+        return GradList{g, reshape(ds, src_shape)};
+      });
   return out;
 }
 

@@ -64,15 +64,16 @@ Tensor cat(const std::vector<Tensor>& tensors, std::int64_t dim) {
                   s + static_cast<std::size_t>(row) * block, block);
     offset += n;
   }
-  record(out, {"cat", "each input gets its own slice of g (narrow along dim)"}, tensors, [d, pieces = std::move(pieces)](const Tensor& g) {
-    GradList grads;
-    for (const Piece& p : pieces) {
-      if (!p.needs) grads.emplace_back();
-      else if (p.length < 0) grads.push_back(zeros(Shape{0}, {.dtype = g.dtype()}));  // a skipped [0] tensor
-      else grads.push_back(narrow(g, d, p.offset, p.length));
-    }
-    return grads;
-  });
+  record(out, {"cat", "each input gets its own slice of g (narrow along dim)"}, tensors,
+         [d, pieces = std::move(pieces)](const Tensor& g) {
+           GradList grads;
+           for (const Piece& p : pieces) {
+             if (!p.needs) grads.emplace_back();
+             else if (p.length < 0) grads.push_back(zeros(Shape{0}, {.dtype = g.dtype()}));  // a skipped [0] tensor
+             else grads.push_back(narrow(g, d, p.offset, p.length));
+           }
+           return grads;
+         });
   return out;
 }
 

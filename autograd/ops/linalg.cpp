@@ -1,6 +1,6 @@
 // Matrix products. mm_flags is the one primitive that calls the matrix-product kernel
-// (gemm.hpp); matmul, mm, bmm and dot reshape their operands (views, no copies) around it; linear is x @ wᵀ + b in one gemm.
-// Transposed operands are never copied: the kernel's transpose flags read them in place.
+// (gemm.hpp); matmul, mm, bmm and dot reshape their operands (views, no copies) around it; linear is x @ wᵀ + b in one
+// gemm. Transposed operands are never copied: the kernel's transpose flags read them in place.
 #include "linalg.hpp"
 
 #include <algorithm>
@@ -75,9 +75,9 @@ void check_blas_size(std::int64_t m, std::int64_t n, std::int64_t k, const char*
 }
 
 // C = op(A) op(B), G = dC [batch..., M, N]; dop(A) = G op(B)ᵀ, dop(B) = op(A)ᵀ G
-constexpr const char* kProductRule = "a @ b: da = g @ bᵀ, db = aᵀ @ g (through the transpose flags; summed over broadcast batch dims)";
-constexpr OpInfo kMm{"mm", kProductRule}, kBmm{"bmm", kProductRule}, kMv{"mv", kProductRule},
-    kDot{"dot", kProductRule};
+constexpr const char* kProductRule =
+    "a @ b: da = g @ bᵀ, db = aᵀ @ g (through the transpose flags; summed over broadcast batch dims)";
+constexpr OpInfo kMm{"mm", kProductRule}, kBmm{"bmm", kProductRule}, kMv{"mv", kProductRule}, kDot{"dot", kProductRule};
 // the names PyTorch's matmul leaves on its result: a batched product ends in a view
 // (UnsafeViewBackward0), a vector @ matrix in a squeeze (SqueezeBackward3)
 constexpr OpInfo kBatchedMatmul{"unsafe_view", kProductRule}, kVecMat{"squeeze", kProductRule, 3};
@@ -89,16 +89,17 @@ Tensor product(const Tensor& a, const Tensor& b, bool ta, bool tb, OpInfo info, 
                const Shape* result_shape = nullptr) {
   kernels::check_same_dtype(a, b, caller);
   if (a.dtype() == DType::i64)
-    fail<DTypeError>("{}: int64 operands (shapes {} and {}) are not supported; tapegrad's int64 holds indices "
-                     "(convert with .to(DType::f32))",
-                     caller, a.shape(), b.shape());
+    fail<DTypeError>(
+        "{}: int64 operands (shapes {} and {}) are not supported; tapegrad's int64 holds indices "
+        "(convert with .to(DType::f32))",
+        caller, a.shape(), b.shape());
   if (a.dim() < 2 || b.dim() < 2)
     fail<ShapeError>("{}: both operands need at least 2 dims, got shapes {} and {}", caller, a.shape(), b.shape());
   const std::int64_t m = a.shape()[a.dim() - (ta ? 1 : 2)], ka = a.shape()[a.dim() - (ta ? 2 : 1)];
   const std::int64_t kb = b.shape()[b.dim() - (tb ? 1 : 2)], n = b.shape()[b.dim() - (tb ? 2 : 1)];
   if (ka != kb)
-    fail<ShapeError>("{}: shapes {} and {} (trans_a={}, trans_b={}) cannot be multiplied ({} != {})", caller,
-                     a.shape(), b.shape(), ta, tb, ka, kb);
+    fail<ShapeError>("{}: shapes {} and {} (trans_a={}, trans_b={}) cannot be multiplied ({} != {})", caller, a.shape(),
+                     b.shape(), ta, tb, ka, kb);
   check_blas_size(m, n, ka, caller);
   const Shape ba = batch_of(a.shape()), bb = batch_of(b.shape());
   Shape shape = broadcast_batch(ba, bb, a.shape(), b.shape(), caller);
@@ -154,9 +155,7 @@ Tensor product(const Tensor& a, const Tensor& b, bool ta, bool tb, OpInfo info, 
 
 }  // namespace
 
-Tensor mm_flags(const Tensor& a, const Tensor& b, bool ta, bool tb) {
-  return product(a, b, ta, tb, kMm, "mm_flags");
-}
+Tensor mm_flags(const Tensor& a, const Tensor& b, bool ta, bool tb) { return product(a, b, ta, tb, kMm, "mm_flags"); }
 
 // torch.matmul: 1-D operands are promoted to matrices (a [K] -> [1, K], b [K] -> [K, 1]) by
 // views, multiplied by mm_flags, and the promoted dims removed again by a view.

@@ -76,9 +76,10 @@ Tensor sum(const Tensor& x) { return sum(x, {}, false); }
 // mean = sum / N over the N reduced elements; dx = g / N expanded to x's shape
 Tensor mean(const Tensor& x, const Dims& dims_in, bool keepdim) {
   if (x.dtype() == DType::i64)
-    fail<DTypeError>("mean: an int64 tensor (shape {}) has no mean; convert it first, e.g. x.to(DType::f32) (PyTorch "
-                     "refuses integer means too)",
-                     x.shape());
+    fail<DTypeError>(
+        "mean: an int64 tensor (shape {}) has no mean; convert it first, e.g. x.to(DType::f32) (PyTorch "
+        "refuses integer means too)",
+        x.shape());
   const auto dims = detail::reduction_dims(dims_in, x.dim(), "mean");
   std::int64_t n = 1;
   for (auto d : dims) n *= x.shape()[d];
@@ -210,10 +211,10 @@ Tensor norm(const Tensor& x, double p, const Dims& dims_in, bool keepdim) {
   Tensor out = detail::alias(nk, keepdim ? kept : detail::reduced_shape(x.shape(), dims));
   record(out, {"norm", "dx = g * sign(x) |x|^(p-1) / norm^(p-1)", 1}, {x},
          [xs = save(x), p, dims, kept, ns = save(nk)](const Tensor& g) {
-    const Tensor& x = xs.unpack();
-    const Tensor n = saved_or_recomputed(ns, [&] { return norm(x, p, dims, true); });
-    return GradList{norm_backward(x, p, dims, reshape(g, kept), n)};
-  });
+           const Tensor& x = xs.unpack();
+           const Tensor n = saved_or_recomputed(ns, [&] { return norm(x, p, dims, true); });
+           return GradList{norm_backward(x, p, dims, reshape(g, kept), n)};
+         });
   return out;
 }
 

@@ -98,8 +98,8 @@ ValuesIndices extreme_dim(const Tensor& x, std::int64_t dim_in, bool keepdim, bo
   // the caller gets the indices too, and may change them: they are saved
   record(out, {op, "dx = g at the chosen index along dim, 0 elsewhere"}, {x},
          [idx = save(indices), dim, kept, xs = x.shape()](const Tensor& g) {
-    return GradList{detail::scatter_into_dim(reshape(g, kept), idx.unpack(), dim, xs)};
-  });
+           return GradList{detail::scatter_into_dim(reshape(g, kept), idx.unpack(), dim, xs)};
+         });
   return {out, detail::alias(indices, out_shape)};
 }
 
@@ -185,10 +185,10 @@ Tensor gather_from_dim(const Tensor& x, const Tensor& index, std::int64_t dim_in
           o[at] = p[(a * x_sp.n + idx[at]) * x_sp.inner + i];
         }
   });
-  record(out, {"gather", "dx = g scattered back to the gathered indices"}, {x}, [idx = save(index), dim, xs = x.shape()](
-                                                                                 const Tensor& g) {
-    return GradList{scatter_into_dim(g, idx.unpack(), dim, xs)};
-  });
+  record(out, {"gather", "dx = g scattered back to the gathered indices"}, {x},
+         [idx = save(index), dim, xs = x.shape()](const Tensor& g) {
+           return GradList{scatter_into_dim(g, idx.unpack(), dim, xs)};
+         });
   return out;
 }
 

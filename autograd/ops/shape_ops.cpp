@@ -172,7 +172,8 @@ Tensor permute(const Tensor& x, const std::vector<std::int64_t>& dims) {
   }
   if (identity) return x;
   Tensor out = permute_copy(x, perm);
-  record(out, {"permute", "dx = g permuted by the inverse permutation"}, {x}, [inverse](const Tensor& g) { return GradList{permute(g, inverse)}; });
+  record(out, {"permute", "dx = g permuted by the inverse permutation"}, {x},
+         [inverse](const Tensor& g) { return GradList{permute(g, inverse)}; });
   return out;
 }
 
