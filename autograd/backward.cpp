@@ -11,6 +11,7 @@
 
 #include "node.hpp"
 #include "ops/elementwise.hpp"
+#include "values.hpp"
 
 namespace tapegrad {
 namespace {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "ops/elementwise.hpp"
+#include "values.hpp"
 
 namespace tapegrad {
 namespace {

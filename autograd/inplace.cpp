@@ -13,7 +13,8 @@
 #include "node.hpp"
 #include "ops/broadcast.hpp"
 #include "ops/elementwise.hpp"
-#include "parallel.hpp"
+#include "values.hpp"
+#include "../core/parallel.hpp"
 
 namespace tapegrad {
 namespace {

@@ -6,7 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "file_io.hpp"
+#include "../core/file_io.hpp"
 
 namespace tapegrad {
 

@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "node.hpp"
-#include "parallel.hpp"
+#include "../core/parallel.hpp"
 
 namespace tapegrad {
 

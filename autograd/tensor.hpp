@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "allocator.hpp"
-#include "dtype.hpp"
-#include "errors.hpp"
-#include "shape.hpp"
+#include "../core/allocator.hpp"
+#include "../core/dtype.hpp"
+#include "../core/errors.hpp"
+#include "../core/shape.hpp"
 
 namespace tapegrad {
 

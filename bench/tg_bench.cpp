@@ -13,7 +13,7 @@
 #include <cstring>
 #include <string>
 
-#include <tapegrad/autograd/ops/gemm.hpp>
+#include <tapegrad/core/gemm.hpp>
 
 #include "args.hpp"
 #include "configs.hpp"

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "../autograd/file_io.hpp"
+#include "../core/file_io.hpp"
 #include "mnist.hpp"
 
 namespace tapegrad::data {

@@ -5,7 +5,7 @@
 #include <numbers>
 #include <vector>
 
-#include "../autograd/errors.hpp"
+#include "../core/errors.hpp"
 #include "../autograd/random.hpp"
 
 namespace tapegrad::data {

@@ -4,7 +4,7 @@
 // platform (tapegrad's own Generator; not NumPy's or sklearn's numbers for that seed).
 #include <cstdint>
 
-#include "../autograd/dtype.hpp"
+#include "../core/dtype.hpp"
 #include "dataset.hpp"
 
 namespace tapegrad::data {

@@ -15,7 +15,7 @@
 #include <optional>
 #include <set>
 
-#include "../autograd/file_io.hpp"
+#include "../core/file_io.hpp"
 
 namespace tapegrad::nn {
 

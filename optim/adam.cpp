@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "../autograd/parallel.hpp"
+#include "../core/parallel.hpp"
 #include "adam_kernel.hpp"
 #include "adamw.hpp"
 

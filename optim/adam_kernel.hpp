@@ -5,7 +5,7 @@
 // Internal to the optimizers; exposed for the test that compares the builds.
 #include <cstdint>
 
-#include "../autograd/isa.hpp"
+#include "../core/isa.hpp"
 
 namespace tapegrad::optim::detail {
 

@@ -6,6 +6,7 @@
 
 #include "../autograd/grad_mode.hpp"
 #include "../autograd/ops/elementwise.hpp"
+#include "../autograd/values.hpp"
 
 namespace tapegrad::optim {
 

@@ -2,7 +2,7 @@
 // transpose combination, overwrite and accumulate, shapes on and off the block edges, both
 // backends (tapegrad's AVX-512 kernel and OpenBLAS), and the same bits for 1 and 2 threads.
 #include <doctest/doctest.h>
-#include <tapegrad/autograd/ops/gemm.hpp>
+#include <tapegrad/core/gemm.hpp>
 #include <tapegrad/tapegrad.hpp>
 
 #include <cmath>

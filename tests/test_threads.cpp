@@ -1,7 +1,7 @@
 // set_num_threads / get_num_threads: the default, OpenBLAS's count following ours, products
 // computed right with 1, 2 and 3 threads, and bad counts.
 #include <doctest/doctest.h>
-#include <tapegrad/autograd/parallel.hpp>
+#include <tapegrad/core/parallel.hpp>
 #include <tapegrad/tapegrad.hpp>
 
 #include <sched.h>

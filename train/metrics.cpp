@@ -5,7 +5,7 @@
 
 #include <system_error>
 
-#include "../autograd/errors.hpp"
+#include "../core/errors.hpp"
 
 namespace tapegrad::train {
 

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <system_error>
 
-#include "../autograd/errors.hpp"
+#include "../core/errors.hpp"
 
 extern char** environ;
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "../autograd/errors.hpp"
+#include "../core/errors.hpp"
 #include "plot.hpp"
 
 namespace tapegrad::train {

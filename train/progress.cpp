@@ -11,7 +11,7 @@
 #include <iostream>
 #include <limits>
 
-#include "../autograd/errors.hpp"
+#include "../core/errors.hpp"
 
 namespace tapegrad::train {
 

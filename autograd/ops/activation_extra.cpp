@@ -17,7 +17,7 @@
 #include "../node.hpp"
 #include "activation.hpp"
 #include "elementwise.hpp"
-#include "kernels.hpp"
+#include "../tensor_kernels.hpp"
 
 namespace tapegrad {
 

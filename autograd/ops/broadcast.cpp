@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "../node.hpp"
-#include "kernels.hpp"
+#include "../tensor_kernels.hpp"
 
 namespace tapegrad {
 

@@ -6,7 +6,7 @@
 #include <functional>
 
 #include "elementwise.hpp"
-#include "kernels.hpp"
+#include "../tensor_kernels.hpp"
 
 namespace tapegrad {
 namespace {

@@ -3,42 +3,18 @@
 #include "elementwise.hpp"
 
 #include <cmath>
-#include <cstring>
 
+#include "../../core/parallel.hpp"
 #include "../node.hpp"
-#include "../parallel.hpp"
+#include "../tensor_kernels.hpp"
+#include "../values.hpp"
 #include "broadcast.hpp"
-#include "kernels.hpp"
 
 namespace tapegrad {
-
-namespace kernels {
-void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
-  if (a.dtype() != b.dtype())
-    fail<DTypeError>("{}: dtypes {} and {} differ (shapes {} and {}); convert one with .to()", op,
-                     dtype_name(a.dtype()), dtype_name(b.dtype()), a.shape(), b.shape());
-}
-}  // namespace kernels
 
 namespace detail {
 Tensor scalar_like(const Tensor& x, double v) { return scalar_tensor(v, {.dtype = x.dtype()}); }
 
-Tensor copy_values(const Tensor& x) {
-  Tensor out = make_tensor(x.shape(), x.dtype());
-  std::memcpy(out.impl()->storage->data(), x.impl()->storage->data(),
-              static_cast<std::size_t>(x.numel()) * element_size(x.dtype()));
-  return out;
-}
-
-void add_inplace(Tensor& dst, const Tensor& src) {
-  dispatch_float(dst.dtype(), "add_", [&]<class T>() {
-    T* d = dst.data<T>();
-    const T* s = src.data<T>();
-    parallel_for(dst.numel(), [&](std::int64_t lo, std::int64_t hi) {
-      for (std::int64_t i = lo; i < hi; ++i) d[i] += s[i];
-    });
-  });
-}
 }  // namespace detail
 
 using kernels::binary;

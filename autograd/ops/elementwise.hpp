@@ -56,10 +56,6 @@ Tensor operator/(double a, const Tensor& b);
 namespace detail {
 /// A 0-d tensor of value v with x's dtype (for scalar operands).
 Tensor scalar_like(const Tensor& x, double v);
-/// A plain copy of the values (no autograd).
-Tensor copy_values(const Tensor& x);
-/// dst += src in place, same shape and dtype (no autograd).
-void add_inplace(Tensor& dst, const Tensor& src);
 }  // namespace detail
 
 }  // namespace tapegrad

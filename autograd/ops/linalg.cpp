@@ -9,8 +9,8 @@
 
 #include "../node.hpp"
 #include "broadcast.hpp"
-#include "gemm.hpp"
-#include "kernels.hpp"
+#include "../../core/gemm.hpp"
+#include "../tensor_kernels.hpp"
 #include "shape_ops.hpp"
 
 namespace tapegrad {

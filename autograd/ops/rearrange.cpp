@@ -12,7 +12,8 @@
 
 #include "../node.hpp"
 #include "elementwise.hpp"
-#include "kernels.hpp"
+#include "../tensor_kernels.hpp"
+#include "../values.hpp"
 #include "shape_ops.hpp"
 
 namespace tapegrad {

@@ -7,7 +7,7 @@
 
 #include "../node.hpp"
 #include "elementwise.hpp"
-#include "kernels.hpp"
+#include "../tensor_kernels.hpp"
 #include "reduce.hpp"
 #include "shape_ops.hpp"
 

@@ -4,7 +4,7 @@
 #include "rounding.hpp"
 
 #include "../node.hpp"
-#include "kernels.hpp"
+#include "../tensor_kernels.hpp"
 
 namespace tapegrad {
 

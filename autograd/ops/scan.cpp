@@ -12,7 +12,7 @@
 #include "../node.hpp"
 #include "elementwise.hpp"
 #include "index.hpp"
-#include "kernels.hpp"
+#include "../tensor_kernels.hpp"
 #include "rearrange.hpp"
 
 namespace tapegrad {

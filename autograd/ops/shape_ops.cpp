@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "../node.hpp"
-#include "kernels.hpp"
+#include "../tensor_kernels.hpp"
 
 namespace tapegrad {
 

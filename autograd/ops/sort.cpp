@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "../node.hpp"
-#include "kernels.hpp"
+#include "../tensor_kernels.hpp"
 #include "shape_ops.hpp"
 
 namespace tapegrad {

@@ -7,10 +7,10 @@
 #include <cmath>
 
 #include "../node.hpp"
-#include "../parallel.hpp"
+#include "../../core/parallel.hpp"
 #include "broadcast.hpp"
 #include "elementwise.hpp"
-#include "kernels.hpp"
+#include "../tensor_kernels.hpp"
 #include "unary_math.hpp"
 
 namespace tapegrad {

@@ -7,9 +7,9 @@
 #include <cmath>
 
 #include "../node.hpp"
-#include "../parallel.hpp"
+#include "../../core/parallel.hpp"
 #include "elementwise.hpp"
-#include "kernels.hpp"
+#include "../tensor_kernels.hpp"
 #include "masking.hpp"
 
 namespace tapegrad {

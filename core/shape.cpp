@@ -22,9 +22,7 @@ ShapeRequest::ShapeRequest(std::span<const std::int64_t> dims) {
   for (auto d : dims) d_[static_cast<std::size_t>(n_++)] = d;
 }
 
-std::string ShapeRequest::str() const {
-  return fmt::format("[{}]", fmt::join(d_.begin(), d_.begin() + n_, ", "));
-}
+std::string ShapeRequest::str() const { return fmt::format("[{}]", fmt::join(d_.begin(), d_.begin() + n_, ", ")); }
 
 void Shape::push_back(std::int64_t d) { insert(n_, d); }
 
@@ -75,7 +73,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
 std::int64_t wrap_dim(std::int64_t dim, std::int64_t ndim, const char* op) {
   const std::int64_t n = std::max<std::int64_t>(ndim, 1);
   if (dim < -n || dim >= n)
-    fail<ValueError>("{}: dim {} is out of range for a tensor with {} dims (expected {} to {})", op, dim, ndim, -n, n - 1);
+    fail<ValueError>("{}: dim {} is out of range for a tensor with {} dims (expected {} to {})", op, dim, ndim, -n,
+                     n - 1);
   return dim < 0 ? dim + n : dim;
 }
 
